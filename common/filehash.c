@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "evmpkg/filehash.h"
+#include "evmpkg/hashalgo.h"
+
+#define CHUNK (256 * 1024)
+
+static int hash_fd(int fd, const EVP_MD *md, uint8_t *out, size_t *outlen,
+		   struct evmpkg_err *err)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	uint8_t *buf = malloc(CHUNK);
+	unsigned int dlen = 0;
+	off_t off = 0;
+	int rc = EVMPKG_OK;
+
+	if (!ctx || !buf || !EVP_DigestInit_ex(ctx, md, NULL)) {
+		rc = evmpkg_fail(err, EVMPKG_ENOMEM, "content digest: setup failed");
+		goto out;
+	}
+	for (;;) {
+		ssize_t n = pread(fd, buf, CHUNK, off);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = evmpkg_fail_errno(err, errno, "content digest: read");
+			goto out;
+		}
+		if (n == 0)
+			break;
+		if (!EVP_DigestUpdate(ctx, buf, (size_t)n)) {
+			rc = evmpkg_fail(err, EVMPKG_ECRYPTO, "content digest failed");
+			goto out;
+		}
+		off += n;
+	}
+	if (!EVP_DigestFinal_ex(ctx, out, &dlen))
+		rc = evmpkg_fail(err, EVMPKG_ECRYPTO, "content digest failed");
+	*outlen = dlen;
+out:
+	free(buf);
+	EVP_MD_CTX_free(ctx);
+	return rc;
+}
+
+int evmpkg_file_digest(int fd, int algo, uint8_t *out, size_t *outlen,
+		       struct evmpkg_err *err)
+{
+	const char *name = evmpkg_hash_name(algo);
+	const EVP_MD *md = name ? EVP_get_digestbyname(name) : NULL;
+	int fl, rfd, rc;
+	char proc[64];
+
+	if (!md)
+		return evmpkg_fail(err, EVMPKG_EUNSUPP,
+				   "content digest: unsupported hash algorithm %d",
+				   algo);
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0)
+		return evmpkg_fail_errno(err, errno, "content digest: fcntl");
+	if ((fl & O_ACCMODE) != O_WRONLY)
+		return hash_fd(fd, md, out, outlen, err);
+	/* rpm hands plugins a write-only fd: reopen the same inode to read. */
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	rfd = open(proc, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (rfd < 0)
+		return evmpkg_fail_errno(err, errno,
+					 "content digest: reopen of a write-only fd");
+	rc = hash_fd(rfd, md, out, outlen, err);
+	close(rfd);
+	return rc;
+}
+
+int evmpkg_digest(int algo, const void *p, size_t n, uint8_t *out,
+		  size_t *outlen, struct evmpkg_err *err)
+{
+	const char *name = evmpkg_hash_name(algo);
+	unsigned int dlen = 0;
+
+	if (!name)
+		return evmpkg_fail(err, EVMPKG_EUNSUPP,
+				   "unsupported hash algorithm %d", algo);
+	if (!EVP_Digest(p, n, out, &dlen, EVP_get_digestbyname(name), NULL))
+		return evmpkg_fail(err, EVMPKG_ECRYPTO, "%s digest failed", name);
+	*outlen = dlen;
+	return EVMPKG_OK;
+}

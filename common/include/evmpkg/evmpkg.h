@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Umbrella header for the rpm and dpkg adapters and the command. */
+#ifndef EVMPKG_H
+#define EVMPKG_H
+
+#include "evmpkg/caps.h"
+#include "evmpkg/err.h"
+#include "evmpkg/evmdigest.h"
+#include "evmpkg/filehash.h"
+#include "evmpkg/hashalgo.h"
+#include "evmpkg/keys.h"
+#include "evmpkg/kstate.h"
+#include "evmpkg/manifest.h"
+#include "evmpkg/reader.h"
+#include "evmpkg/sequencer.h"
+#include "evmpkg/signer.h"
+#include "evmpkg/sigformat.h"
+#include "evmpkg/xattrs.h"
+
+#endif

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Signing keys and trusted certificates on OpenSSL 3 EVP. A key is loaded
+ * once and signs many digests; both objects are read-only after loading and
+ * may be shared between threads.
+ */
+#ifndef EVMPKG_KEYS_H
+#define EVMPKG_KEYS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "evmpkg/err.h"
+#include "evmpkg/sigformat.h"
+
+struct evmpkg_key;
+struct evmpkg_trust;
+
+/*
+ * Loads a PEM private key (RSA or EC), decrypting it with pass if given.
+ * The key id is the last 4 bytes of cert's subjectKeyIdentifier when cert
+ * (PEM or DER) is given, else of a certificate in the key file, else of
+ * SHA-1 over the public key bit string: what evmctl and the kernel use.
+ */
+int evmpkg_key_load(const char *keypath, const char *pass,
+		    const char *certpath, struct evmpkg_key **out,
+		    struct evmpkg_err *err);
+void evmpkg_key_free(struct evmpkg_key *k);
+uint32_t evmpkg_key_id(const struct evmpkg_key *k);
+/* Largest signature this key makes, in bytes. */
+size_t evmpkg_key_sig_max(const struct evmpkg_key *k);
+
+/*
+ * Signs a digest made with hash algo and returns the whole xattr value
+ * (type, header, signature) in out; RSA PKCS#1 v1.5, ECDSA DER.
+ */
+int evmpkg_key_sign(const struct evmpkg_key *k, uint8_t type, int algo,
+		    const uint8_t *digest, size_t dlen, uint8_t *out,
+		    size_t cap, size_t *outlen, struct evmpkg_err *err);
+
+int evmpkg_trust_new(struct evmpkg_trust **out, struct evmpkg_err *err);
+void evmpkg_trust_free(struct evmpkg_trust *t);
+/* Adds every certificate of a PEM file, or the one of a DER file. */
+int evmpkg_trust_add_file(struct evmpkg_trust *t, const char *path,
+			  struct evmpkg_err *err);
+/* Adds every readable certificate file of a directory (not recursive). */
+int evmpkg_trust_add_dir(struct evmpkg_trust *t, const char *dir,
+			 struct evmpkg_err *err);
+size_t evmpkg_trust_count(const struct evmpkg_trust *t);
+
+/*
+ * Verifies a parsed type 3 or 5 signature over digest with the trusted
+ * certificates whose key id matches. EVMPKG_ENOKEY: none matches;
+ * EVMPKG_EVERIFY: one matches and the signature is wrong.
+ */
+int evmpkg_trust_verify(const struct evmpkg_trust *t,
+			const struct evmpkg_sig *sig, const uint8_t *digest,
+			size_t dlen, struct evmpkg_err *err);
+
+#endif

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Runs every test tier that exists and adds up their "N passed, N failed"
+# lines. A tier that prints no summary or exits non-zero fails the run.
+set -u
+cd "$(dirname "$0")/.."
+B=${B:-build}
+export B
+total_pass=0
+total_fail=0
+bad_tiers=()
+
+run_tier() {
+	local name=$1
+	shift
+	local log="$B/logs/$name.log"
+	mkdir -p "$B/logs"
+	echo "=== tier $name: $*"
+	"$@" 2>&1 | tee "$log"
+	local rc=${PIPESTATUS[0]}
+	local line
+	line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+	if [ -z "$line" ]; then
+		echo "tier $name printed no summary (exit $rc)"
+		bad_tiers+=("$name")
+		total_fail=$((total_fail + 1))
+		return
+	fi
+	local p f
+	p=$(printf '%s' "$line" | sed -E 's/.*[^0-9]?([0-9]+) passed, ([0-9]+) failed.*/\1/')
+	f=$(printf '%s' "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
+	total_pass=$((total_pass + p))
+	total_fail=$((total_fail + f))
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "tier $name exited $rc with no failed test counted"
+		total_fail=$((total_fail + 1))
+	fi
+	[ "$rc" -ne 0 ] && bad_tiers+=("$name")
+}
+
+run_tier unit "$B/unit-tests"
+run_tier unit-asan env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 "$B/unit-tests-asan"
+run_tier fuzz tests/fuzz/run.sh
+for t in tests/oracle/*.sh tests/rpm/*.sh tests/dpkg/*.sh; do
+	[ -f "$t" ] || continue
+	run_tier "$(basename "$t" .sh)" bash "$t"
+done
+if [ -x tests/kernel/run.sh ]; then
+	if command -v qemu-system-x86_64 >/dev/null; then
+		run_tier kernel tests/kernel/run.sh
+	else
+		echo "kernel tier: qemu-system-x86_64 not installed; run 'make deps'"
+		total_fail=$((total_fail + 1))
+		bad_tiers+=(kernel)
+	fi
+fi
+
+echo
+[ ${#bad_tiers[@]} -gt 0 ] && echo "tiers with failures: ${bad_tiers[*]}"
+echo "all tiers: $total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ] && [ ${#bad_tiers[@]} -eq 0 ]

@@ -1,0 +1,42 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Shared by the shell test tiers: counters and a closing summary line
+# "N passed, N failed" that tests/check.sh adds up.
+# Usage: . tests/lib.sh; ok NAME; not_ok NAME WHY; expect NAME cmd...; finish
+
+T_PASS=0
+T_FAIL=0
+T_NAME=${T_NAME:-$(basename "$0" .sh)}
+
+ok() {
+	T_PASS=$((T_PASS + 1))
+	printf 'ok   %s: %s\n' "$T_NAME" "$1"
+}
+
+not_ok() {
+	T_FAIL=$((T_FAIL + 1))
+	printf 'FAIL %s: %s: %s\n' "$T_NAME" "$1" "${2:-}"
+}
+
+# expect NAME cmd...: passes when cmd exits 0.
+expect() {
+	local name=$1
+	shift
+	if out=$("$@" 2>&1); then ok "$name"; else not_ok "$name" "$(printf '%s' "$out" | tail -n 3)"; fi
+}
+
+# refuse NAME cmd...: passes when cmd exits non-zero.
+refuse() {
+	local name=$1
+	shift
+	if out=$("$@" 2>&1); then not_ok "$name" "succeeded but should fail: $(printf '%s' "$out" | tail -n 2)"; else ok "$name"; fi
+}
+
+# same NAME A B: passes when the strings are equal.
+same() {
+	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "got '$2', want '$3'"; fi
+}
+
+finish() {
+	printf '%s: %d passed, %d failed\n' "$T_NAME" "$T_PASS" "$T_FAIL"
+	[ "$T_FAIL" -eq 0 ]
+}
