@@ -53,12 +53,17 @@ static int check_path(const char *p, size_t n, struct evmpkg_err *err)
 
 int evmpkg_mentry_check(const struct evmpkg_mentry *e, struct evmpkg_err *err)
 {
+	int rc = check_path(e->path, strlen(e->path), err);
+
+	return rc ? rc : evmpkg_mentry_check_values(e, err);
+}
+
+int evmpkg_mentry_check_values(const struct evmpkg_mentry *e,
+			       struct evmpkg_err *err)
+{
 	struct evmpkg_sig sig;
 	int rc;
 
-	rc = check_path(e->path, strlen(e->path), err);
-	if (rc)
-		return rc;
 	if (e->mode > 0xffff || !S_ISREG(e->mode))
 		return evmpkg_fail(err, EVMPKG_EINVAL,
 				   "mode: %o is not a regular file's 16-bit mode",

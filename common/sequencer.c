@@ -258,7 +258,7 @@ int evmpkg_seq_apply(int fd, const struct evmpkg_mentry *e,
 			rep->step[i] = EVMPKG_ST_SKIPPED;
 		return EVMPKG_OK;
 	}
-	if ((rc = evmpkg_mentry_check(e, err)))
+	if ((rc = evmpkg_mentry_check_values(e, err)))
 		return rc;
 	if (fstat(fd, &st))
 		return evmpkg_fail_errno(err, errno, "fstat");

@@ -14,6 +14,7 @@
 #include "evmpkg/reader.h"
 #include "evmpkg/sequencer.h"
 #include "evmpkg/signer.h"
+#include "evmpkg/verify.h"
 #include "evmpkg/sigformat.h"
 #include "evmpkg/xattrs.h"
 

@@ -55,5 +55,8 @@ const struct evmpkg_mentry *evmpkg_manifest_find(const struct evmpkg_manifest *m
 						 const char *path);
 /* Checks one entry's fields; used by add and decode. */
 int evmpkg_mentry_check(const struct evmpkg_mentry *e, struct evmpkg_err *err);
+/* The same without the path (loose files may have relative paths). */
+int evmpkg_mentry_check_values(const struct evmpkg_mentry *e,
+			       struct evmpkg_err *err);
 
 #endif

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Shared pieces of the evmpkg command. */
+#ifndef EVMPKG_CLI_H
+#define EVMPKG_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "evmpkg/evmpkg.h"
+
+#define PROG "evmpkg"
+
+int cmd_sign_file(int argc, char **argv);
+int cmd_verify_file(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_sign(int argc, char **argv);
+int cmd_inspect(int argc, char **argv);
+
+/* Prints "evmpkg: " + message to stderr. */
+void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Lowercase hex of n bytes into out (2n+1 bytes). */
+void cli_hex(const uint8_t *p, size_t n, char *out);
+/* Writes s as a JSON string literal. */
+void cli_json_str(FILE *f, const char *s);
+/* Number of online CPUs, at least 1. */
+int cli_ncpus(void);
+/* Parses a decimal or 0x number within [0, max]; -1 on error. */
+int cli_parse_u32(const char *s, uint32_t max, uint32_t *out);
+
+/* A list of paths, grown by cli_paths_add and cli_paths_walk. */
+struct cli_paths {
+	char **v;
+	size_t n, cap;
+};
+int cli_paths_add(struct cli_paths *p, const char *path);
+/* Adds regular files under dir, sorted, not following symlinks. */
+int cli_paths_walk(struct cli_paths *p, const char *dir);
+void cli_paths_free(struct cli_paths *p);
+
+/*
+ * Runs fn(i, arg) for i in [0, n) on `jobs` threads; returns the number of
+ * calls that returned non-zero.
+ */
+size_t cli_parallel(size_t n, int jobs, int (*fn)(size_t i, void *arg),
+		    void *arg);
+
+/* Output in input order while workers finish out of order. */
+struct cli_ordered;
+struct cli_ordered *cli_ordered_new(size_t n, FILE *out);
+/* Takes ownership of text (may be NULL for nothing). */
+void cli_ordered_put(struct cli_ordered *o, size_t i, char *text);
+void cli_ordered_free(struct cli_ordered *o);
+
+/* Loads trusted certificates; the kernel's default locations if none. */
+int cli_load_trust(char **certs, size_t ncerts, int use_defaults,
+		   struct evmpkg_trust **out);
+
+#endif

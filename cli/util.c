@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+void cli_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs(PROG ": ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void cli_hex(const uint8_t *p, size_t n, char *out)
+{
+	static const char d[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = d[p[i] >> 4];
+		out[2 * i + 1] = d[p[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+void cli_json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+		if (*c == '"' || *c == '\\')
+			fprintf(f, "\\%c", *c);
+		else if (*c < 0x20 || *c == 0x7f)
+			fprintf(f, "\\u%04x", *c);
+		else
+			fputc(*c, f);	/* UTF-8 passes through */
+	}
+	fputc('"', f);
+}
+
+int cli_ncpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n > 0 ? (int)n : 1;
+}
+
+int cli_parse_u32(const char *s, uint32_t max, uint32_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!*s || *s == '-')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || *end || v > max)
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+int cli_paths_add(struct cli_paths *p, const char *path)
+{
+	if (p->n == p->cap) {
+		size_t ncap = p->cap ? p->cap * 2 : 64;
+		char **nv = realloc(p->v, ncap * sizeof(*nv));
+
+		if (!nv)
+			return -1;
+		p->v = nv;
+		p->cap = ncap;
+	}
+	if (!(p->v[p->n] = strdup(path)))
+		return -1;
+	p->n++;
+	return 0;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int cli_paths_walk(struct cli_paths *p, const char *dir)
+{
+	struct cli_paths sub = { 0 };
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int rc = 0;
+
+	if (!d) {
+		cli_err("%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (cli_paths_add(&sub, de->d_name)) {
+			rc = -1;
+			break;
+		}
+	}
+	closedir(d);
+	qsort(sub.v, sub.n, sizeof(*sub.v), by_name);
+	for (size_t i = 0; !rc && i < sub.n; i++) {
+		char *path;
+		struct stat st;
+
+		if (asprintf(&path, "%s/%s", dir, sub.v[i]) < 0) {
+			rc = -1;
+			break;
+		}
+		if (lstat(path, &st)) {
+			cli_err("%s: %s", path, strerror(errno));
+			rc = -1;
+		} else if (S_ISDIR(st.st_mode)) {
+			rc = cli_paths_walk(p, path);
+		} else if (S_ISREG(st.st_mode)) {
+			rc = cli_paths_add(p, path);
+		}
+		free(path);
+	}
+	cli_paths_free(&sub);
+	return rc;
+}
+
+void cli_paths_free(struct cli_paths *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		free(p->v[i]);
+	free(p->v);
+	memset(p, 0, sizeof(*p));
+}
+
+struct pool {
+	size_t n;
+	atomic_size_t next;
+	atomic_size_t failed;
+	int (*fn)(size_t, void *);
+	void *arg;
+};
+
+static void *worker(void *a)
+{
+	struct pool *p = a;
+	size_t i;
+
+	while ((i = atomic_fetch_add(&p->next, 1)) < p->n)
+		if (p->fn(i, p->arg))
+			atomic_fetch_add(&p->failed, 1);
+	return NULL;
+}
+
+size_t cli_parallel(size_t n, int jobs, int (*fn)(size_t, void *), void *arg)
+{
+	struct pool p = { .n = n, .fn = fn, .arg = arg };
+	pthread_t *t;
+	int started = 0;
+
+	atomic_init(&p.next, 0);
+	atomic_init(&p.failed, 0);
+	if (jobs < 1)
+		jobs = 1;
+	if ((size_t)jobs > n)
+		jobs = n ? (int)n : 1;
+	t = calloc((size_t)jobs, sizeof(*t));
+	for (int j = 1; t && j < jobs; j++)
+		if (pthread_create(&t[j], NULL, worker, &p) == 0)
+			started = j;
+		else
+			break;
+	worker(&p);	/* the calling thread works too */
+	for (int j = 1; j <= started; j++)
+		pthread_join(t[j], NULL);
+	free(t);
+	return atomic_load(&p.failed);
+}
+
+struct cli_ordered {
+	pthread_mutex_t mu;
+	char **text;
+	unsigned char *done;
+	size_t n, next;
+	FILE *out;
+};
+
+struct cli_ordered *cli_ordered_new(size_t n, FILE *out)
+{
+	struct cli_ordered *o = calloc(1, sizeof(*o));
+
+	if (!o)
+		return NULL;
+	o->text = calloc(n ? n : 1, sizeof(*o->text));
+	o->done = calloc(n ? n : 1, 1);
+	if (!o->text || !o->done) {
+		free(o->text);
+		free(o->done);
+		free(o);
+		return NULL;
+	}
+	pthread_mutex_init(&o->mu, NULL);
+	o->n = n;
+	o->out = out;
+	return o;
+}
+
+void cli_ordered_put(struct cli_ordered *o, size_t i, char *text)
+{
+	pthread_mutex_lock(&o->mu);
+	o->text[i] = text;
+	o->done[i] = 1;
+	/* Whoever completes the next item in order flushes the run. */
+	while (o->next < o->n && o->done[o->next]) {
+		if (o->text[o->next]) {
+			fputs(o->text[o->next], o->out);
+			free(o->text[o->next]);
+			o->text[o->next] = NULL;
+		}
+		o->next++;
+	}
+	pthread_mutex_unlock(&o->mu);
+}
+
+void cli_ordered_free(struct cli_ordered *o)
+{
+	if (!o)
+		return;
+	for (size_t i = 0; i < o->n; i++)
+		free(o->text[i]);
+	fflush(o->out);
+	pthread_mutex_destroy(&o->mu);
+	free(o->text);
+	free(o->done);
+	free(o);
+}
+
+int cli_load_trust(char **certs, size_t ncerts, int use_defaults,
+		   struct evmpkg_trust **out)
+{
+	struct evmpkg_err err = { 0 };
+	struct stat st;
+
+	if (evmpkg_trust_new(out, &err)) {
+		cli_err("%s", err.msg);
+		return -1;
+	}
+	for (size_t i = 0; i < ncerts; i++)
+		if (evmpkg_trust_add_file(*out, certs[i], &err)) {
+			cli_err("%s", err.msg);
+			return -1;
+		}
+	if (ncerts || !use_defaults)
+		return 0;
+	/* What the kernel loads at boot (CONFIG_IMA_X509_PATH, EVM's). */
+	if (stat("/etc/keys/ima", &st) == 0 && S_ISDIR(st.st_mode) &&
+	    evmpkg_trust_add_dir(*out, "/etc/keys/ima", &err)) {
+		cli_err("%s", err.msg);
+		return -1;
+	}
+	if (stat("/etc/keys/x509_evm.der", &st) == 0 &&
+	    evmpkg_trust_add_file(*out, "/etc/keys/x509_evm.der", &err)) {
+		cli_err("%s", err.msg);
+		return -1;
+	}
+	return 0;
+}

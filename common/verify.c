@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+
+#include "evmpkg/evmdigest.h"
+#include "evmpkg/filehash.h"
+#include "evmpkg/hashalgo.h"
+#include "evmpkg/sequencer.h"
+#include "evmpkg/sigformat.h"
+#include "evmpkg/verify.h"
+#include "evmpkg/xattrs.h"
+
+static int judge(const struct evmpkg_trust *t, const struct evmpkg_sig *s,
+		 const uint8_t *dig, size_t dlen, char *why, size_t n)
+{
+	struct evmpkg_err e = { 0 };
+	int rc;
+
+	if (!evmpkg_trust_count(t)) {
+		snprintf(why, n, "no trusted certificate given");
+		return EVMPKG_V_FORM_ONLY;
+	}
+	rc = evmpkg_trust_verify(t, s, dig, dlen, &e);
+	if (rc == EVMPKG_OK)
+		return EVMPKG_V_VERIFIED;
+	snprintf(why, n, "%s", e.msg);
+	return rc == EVMPKG_ENOKEY ? EVMPKG_V_NOKEY : EVMPKG_V_BAD;
+}
+
+int evmpkg_verify_fd(int fd, const struct evmpkg_trust *trust,
+		     struct evmpkg_fileverdict *v, struct evmpkg_err *err)
+{
+	uint8_t evmbuf[EVMPKG_SIG_MAX + 1], cdig[EVMPKG_MAX_DIGEST];
+	uint8_t dig[EVMPKG_MAX_DIGEST];
+	struct evmpkg_evm_input in;
+	struct evmpkg_xattrs x;
+	struct evmpkg_sig ima, evm;
+	struct evmpkg_err pe = { 0 };
+	struct stat st;
+	size_t cdlen, dlen;
+	ssize_t evmlen;
+	int rc;
+
+	memset(v, 0, sizeof(*v));
+	v->ima = v->evm = EVMPKG_V_NOTRUN;
+	if (fstat(fd, &st))
+		return evmpkg_fail_errno(err, errno, "fstat");
+	v->uid = st.st_uid;
+	v->gid = st.st_gid;
+	v->mode = st.st_mode & 0xffff;
+	if (!S_ISREG(st.st_mode))
+		return evmpkg_fail(err, EVMPKG_EINVAL, "not a regular file");
+	if ((rc = evmpkg_xattrs_read(fd, &x, err)))
+		return rc;
+
+	if (!x.present[EVMPKG_X_IMA]) {
+		snprintf(v->ima_why, sizeof(v->ima_why), "security.ima is absent");
+	} else if (evmpkg_sig_parse(x.val[EVMPKG_X_IMA], x.len[EVMPKG_X_IMA], 0,
+				    &ima, &pe)) {
+		v->ima = EVMPKG_V_BAD;
+		snprintf(v->ima_why, sizeof(v->ima_why), "%s", pe.msg);
+	} else {
+		v->ima_type = ima.type;
+		v->ima_keyid = ima.keyid;
+		rc = evmpkg_file_digest(fd, ima.hash_algo, cdig, &cdlen, err);
+		if (rc)
+			goto out;
+		if (ima.type == EVMPKG_IMA_DIGEST_NG) {
+			v->ima = (ima.digest_len == cdlen &&
+				  !memcmp(ima.digest, cdig, cdlen)) ?
+					 EVMPKG_V_VERIFIED : EVMPKG_V_BAD;
+			if (v->ima == EVMPKG_V_BAD)
+				snprintf(v->ima_why, sizeof(v->ima_why),
+					 "digest does not match the content");
+		} else {
+			v->ima = judge(trust, &ima, cdig, cdlen, v->ima_why,
+				       sizeof(v->ima_why));
+			if (v->ima == EVMPKG_V_BAD)
+				snprintf(v->ima_why, sizeof(v->ima_why),
+					 "signature does not match the content (or the key)");
+		}
+	}
+
+	evmlen = fgetxattr(fd, "security.evm", evmbuf, sizeof(evmbuf));
+	if (evmlen < 0) {
+		snprintf(v->evm_why, sizeof(v->evm_why), "security.evm is absent");
+		goto out;
+	}
+	memset(&pe, 0, sizeof(pe));
+	if (evmpkg_sig_parse(evmbuf, (size_t)evmlen, 1, &evm, &pe)) {
+		v->evm = EVMPKG_V_BAD;
+		snprintf(v->evm_why, sizeof(v->evm_why), "%s", pe.msg);
+		goto out;
+	}
+	v->evm_keyid = evm.keyid;
+	memset(&in, 0, sizeof(in));
+	for (int i = 0; i < EVMPKG_NXSLOTS; i++)
+		if (x.present[i])
+			in.x[i] = (struct evmpkg_xval){ x.val[i], x.len[i] };
+	in.uid = st.st_uid;
+	in.gid = st.st_gid;
+	in.mode = (uint16_t)st.st_mode;
+	if (!x.present[EVMPKG_X_IMA]) {
+		v->evm = EVMPKG_V_BAD;
+		snprintf(v->evm_why, sizeof(v->evm_why),
+			 "a portable signature needs security.ima");
+		goto out;
+	}
+	if ((rc = evmpkg_evm_digest(evm.hash_algo, &in, dig, &dlen, err)))
+		goto out;
+	v->evm = judge(trust, &evm, dig, dlen, v->evm_why, sizeof(v->evm_why));
+	if (v->evm == EVMPKG_V_BAD)
+		snprintf(v->evm_why, sizeof(v->evm_why),
+			 "signature does not verify for uid %u, gid %u, mode %o and the protected xattrs present (metadata changed, or wrong key)",
+			 v->uid, v->gid, v->mode);
+out:
+	evmpkg_xattrs_free(&x);
+	return rc;
+}
