@@ -186,9 +186,10 @@ static int do_step(int fd, int step, const struct evmpkg_mentry *e,
 		r = fsetxattr(fd, "security.selinux", e->label, e->label_len, 0);
 		break;
 	case EVMPKG_STEP_CAPS:
+		/* The chown before may already have dropped them (killpriv). */
 		r = e->caps_len ?
 			fsetxattr(fd, "security.capability", e->caps, e->caps_len, 0) :
-			fremovexattr(fd, "security.capability");
+			(fremovexattr(fd, "security.capability") && errno != ENODATA);
 		break;
 	case EVMPKG_STEP_IMA:
 		r = fsetxattr(fd, "security.ima", e->ima, e->ima_len, 0);
