@@ -1,0 +1,357 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * rpm transaction plugin: verifies a package's IMA and EVM signatures
+ * before any file of it is written, then writes security.ima and
+ * security.evm on each file through libevmpkg's sequencer. Its file name
+ * sorts after selinux.so and ima.so, so the label and the stock plugin's
+ * security.ima are in place first.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <rpm/header.h>
+#include <rpm/rpmlib.h>
+#include <rpm/rpmlog.h>
+#include <rpm/rpmmacro.h>
+#include <rpm/rpmte.h>
+#include <rpm/rpmtd.h>
+#include <rpm/rpmts.h>
+
+#include "evmpkg/evmpkg.h"
+#include "evmpkg/rpmtag.h"
+#include "rpmplugin-abi.h"
+
+#define PFX "evmpkg: "
+
+struct state {
+	int policy;			/* enum evmpkg_policy */
+	int sign_config;		/* apply to %config files too */
+	struct evmpkg_trust *trust;
+	struct evmpkg_kstate ks;
+	int told_kernel, told_nosupport, told_nonroot, told_userns;
+	/* The package being installed (psm_pre to psm_post). */
+	rpmte te;
+	char *nevra;
+	struct evmpkg_manifest m;
+	int have_manifest;
+};
+
+static int parse_policy(const char *s)
+{
+	if (!strcmp(s, "off"))
+		return EVMPKG_POLICY_OFF;
+	if (!strcmp(s, "warn"))
+		return EVMPKG_POLICY_WARN;
+	if (!strcmp(s, "enforce"))
+		return EVMPKG_POLICY_ENFORCE;
+	return -1;
+}
+
+/* Hook layout is known for 4.18 (fd in prepare) up to 6.x. */
+static int abi_known(void)
+{
+	int maj = 0, min = 0;
+
+	if (sscanf(RPMVERSION, "%d.%d", &maj, &min) != 2)
+		return 0;
+	return (maj == 4 && min >= 18) || maj == 5 || maj == 6;
+}
+
+static void load_certs(struct state *s, const char *list)
+{
+	char *copy = strdup(list), *save = NULL, *tok;
+	struct evmpkg_err err = { 0 };
+	struct stat st;
+
+	for (tok = copy ? strtok_r(copy, " \t", &save) : NULL; tok;
+	     tok = strtok_r(NULL, " \t", &save)) {
+		if (stat(tok, &st))
+			continue;	/* the kernel's paths are optional */
+		if ((S_ISDIR(st.st_mode) ? evmpkg_trust_add_dir(s->trust, tok, &err) :
+					   evmpkg_trust_add_file(s->trust, tok, &err)))
+			rpmlog(RPMLOG_WARNING, PFX "%s\n", err.msg);
+	}
+	free(copy);
+}
+
+static void free_pkg(struct state *s)
+{
+	if (s->have_manifest)
+		evmpkg_manifest_free(&s->m);
+	s->have_manifest = 0;
+	free(s->nevra);
+	s->nevra = NULL;
+	s->te = NULL;
+}
+
+static rpmRC evm_init(rpmPlugin plugin, rpmts ts)
+{
+	struct state *s = calloc(1, sizeof(*s));
+	struct evmpkg_err err = { 0 };
+	char *pol = rpmExpand("%{?_evmpkg_policy}", NULL);
+	char *certs = rpmExpand("%{?_evmpkg_certs}", NULL);
+	char *cfg = rpmExpand("%{?_evmpkg_sign_config}", NULL);
+	rpmRC rc = RPMRC_OK;
+
+	if (!s || evmpkg_trust_new(&s->trust, &err)) {
+		rc = RPMRC_FAIL;
+		goto out;
+	}
+	s->policy = *pol ? parse_policy(pol) : EVMPKG_POLICY_ENFORCE;
+	if (s->policy < 0) {
+		rpmlog(RPMLOG_ERR, PFX "%%_evmpkg_policy '%s': use enforce, warn or off\n", pol);
+		rc = RPMRC_FAIL;
+		goto out;
+	}
+	if (!abi_known()) {
+		/* Calling hooks through an unknown table could crash rpm. */
+		rpmlog(s->policy == EVMPKG_POLICY_ENFORCE ? RPMLOG_ERR : RPMLOG_WARNING,
+		       PFX "rpm %s has a plugin interface this evmpkg does not know; "
+		       "not loading (IMA/EVM signatures will not be installed)%s\n",
+		       RPMVERSION, s->policy == EVMPKG_POLICY_ENFORCE ?
+		       "; set %_evmpkg_policy warn to install without them" : "");
+		rc = s->policy == EVMPKG_POLICY_ENFORCE ? RPMRC_FAIL : RPMRC_NOTFOUND;
+		goto out;
+	}
+	if (s->policy == EVMPKG_POLICY_OFF) {
+		rc = RPMRC_NOTFOUND;	/* drop the plugin quietly */
+		goto out;
+	}
+	s->sign_config = *cfg && atoi(cfg) != 0;
+	/* Read before rpm enters --root: the host's trust and kernel. */
+	load_certs(s, *certs ? certs : "/etc/keys/ima /etc/keys/x509_evm.der");
+	if (evmpkg_kstate_probe(NULL, &s->ks, &err))
+		rpmlog(RPMLOG_WARNING, PFX "%s\n", err.msg);
+	evmpkg_manifest_init(&s->m);
+	rpmPluginSetData(plugin, s);
+out:
+	if (rc != RPMRC_OK && s) {
+		evmpkg_trust_free(s->trust);
+		free(s);
+	}
+	free(pol);
+	free(certs);
+	free(cfg);
+	return rc;
+}
+
+static void evm_cleanup(rpmPlugin plugin)
+{
+	struct state *s = rpmPluginGetData(plugin);
+
+	if (!s)
+		return;
+	free_pkg(s);
+	evmpkg_trust_free(s->trust);
+	free(s);
+}
+
+static rpmRC evm_tsm_pre(rpmPlugin plugin, rpmts ts)
+{
+	struct state *s = rpmPluginGetData(plugin);
+
+	/* Once per transaction: what this kernel will make of our writes. */
+	if (!s->told_kernel && s->ks.outlook != EVMPKG_WRITES_OK) {
+		rpmlog(s->ks.outlook == EVMPKG_WRITES_REFUSED ? RPMLOG_WARNING : RPMLOG_NOTICE,
+		       PFX "%s; %s\n", evmpkg_kstate_mode_words(&s->ks),
+		       evmpkg_kstate_outlook_words(&s->ks));
+		s->told_kernel = 1;
+	}
+	if (!evmpkg_trust_count(s->trust))
+		rpmlog(RPMLOG_DEBUG, PFX "no trusted certificate configured "
+		       "(%%_evmpkg_certs): signatures are checked for form only\n");
+	return RPMRC_OK;
+}
+
+/* The header's digest of file fx, if the algorithm has a kernel id. */
+static const uint8_t *header_digest(rpmfiles files, int fx, int *algo, size_t *len)
+{
+	int pgp = 0;
+	const unsigned char *d = rpmfilesFDigest(files, fx, &pgp, len);
+
+	*algo = evmpkg_hash_from_rpm(pgp);
+	return d && *algo > 0 ? d : NULL;
+}
+
+/* Logs "evmpkg: NEVRA: FILE: WHY" at the policy's level. */
+static rpmRC fail_or_warn(struct state *s, const char *file, const char *why)
+{
+	int enforce = s->policy == EVMPKG_POLICY_ENFORCE;
+
+	rpmlog(enforce ? RPMLOG_ERR : RPMLOG_WARNING, PFX "%s: %s: %s\n",
+	       s->nevra, file, why);
+	return enforce ? RPMRC_FAIL : RPMRC_OK;
+}
+
+/* Before any file is written: decode the manifest, verify every entry. */
+static rpmRC evm_psm_pre(rpmPlugin plugin, rpmte te)
+{
+	struct state *s = rpmPluginGetData(plugin);
+	struct evmpkg_err err = { 0 };
+	struct rpmtd_s td;
+	rpmfiles files;
+	Header h;
+	rpmRC rc = RPMRC_OK;
+	int found;
+
+	if (rpmteType(te) != TR_ADDED || s->te == te)
+		return RPMRC_OK;	/* erase, or a second call for this te */
+	free_pkg(s);
+	s->te = te;
+	s->nevra = strdup(rpmteNEVRA(te) ? rpmteNEVRA(te) : "?");
+	h = rpmteHeader(te);
+	if (!h)
+		return RPMRC_OK;
+	found = headerGet(h, EVMPKG_RPMTAG_MANIFEST, &td, HEADERGET_MINMEM);
+	if (!found) {
+		rpmlog(RPMLOG_DEBUG, PFX "%s: no IMA/EVM manifest\n", s->nevra);
+		headerFree(h);
+		return RPMRC_OK;
+	}
+	if (td.type != RPM_BIN_TYPE ||
+	    evmpkg_manifest_decode(td.data, td.count, &s->m, &err)) {
+		rpmtdFreeData(&td);
+		headerFree(h);
+		return fail_or_warn(s, "signature manifest (tag 1000917)",
+				    td.type != RPM_BIN_TYPE ? "not binary data" : err.msg);
+	}
+	rpmtdFreeData(&td);
+	s->have_manifest = 1;
+	files = rpmteFiles(te);
+	for (size_t i = 0; rc == RPMRC_OK && i < s->m.n; i++) {
+		const struct evmpkg_mentry *e = &s->m.e[i];
+		const uint8_t *d = NULL;
+		size_t dlen = 0;
+		int algo = -1, iv, ev, fx;
+
+		fx = files ? rpmfilesFindFN(files, e->path) : -1;
+		if (fx < 0) {
+			rc = fail_or_warn(s, e->path,
+					  "signed in the manifest but not a file of the package");
+			continue;
+		}
+		d = header_digest(files, fx, &algo, &dlen);
+		if (evmpkg_seq_verify_entry(e, s->trust, algo, d, dlen, &iv, &ev, &err))
+			rc = fail_or_warn(s, e->path, err.msg);
+	}
+	rpmfilesFree(files);
+	headerFree(h);
+	return rc;
+}
+
+static rpmRC evm_psm_post(rpmPlugin plugin, rpmte te, int res)
+{
+	struct state *s = rpmPluginGetData(plugin);
+
+	if (s->te == te)
+		free_pkg(s);
+	return RPMRC_OK;
+}
+
+static int in_user_namespace(void)
+{
+	char buf[128] = "";
+	FILE *f = fopen("/proc/self/uid_map", "re");
+	unsigned long a, b, c;
+
+	if (!f)
+		return 0;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	return !(sscanf(buf, "%lu %lu %lu", &a, &b, &c) == 3 && a == 0 &&
+		 b == 0 && c == 4294967295UL);
+}
+
+/* A failure the package can do nothing about: say so once, carry on. */
+static int environment_refusal(struct state *s, int errnum)
+{
+	if (errnum == EOPNOTSUPP) {
+		if (!s->told_nosupport++)
+			rpmlog(RPMLOG_WARNING, PFX "the target filesystem does not "
+			       "store security xattrs: IMA/EVM signatures not installed\n");
+		return 1;
+	}
+	if (errnum == EPERM && in_user_namespace()) {
+		if (!s->told_userns++)
+			rpmlog(RPMLOG_WARNING, PFX "running in a user namespace "
+			       "(container): the kernel refuses security xattrs; "
+			       "IMA/EVM signatures not installed\n");
+		return 1;
+	}
+	return 0;
+}
+
+static rpmRC evm_fsm_file_prepare(rpmPlugin plugin, rpmfi fi, int fd,
+				  const char *path, const char *dest,
+				  mode_t file_mode, rpmFsmOp op)
+{
+	struct state *s = rpmPluginGetData(plugin);
+	struct evmpkg_seq_opts o = { .policy = s->policy, .trust = s->trust };
+	struct evmpkg_seq_report rep;
+	struct evmpkg_err err = { 0 };
+	const struct evmpkg_mentry *e;
+	rpmFileAction action = XFO_ACTION(op);
+	const char *fn;
+	int pgp = 0, ownfd = -1, rc;
+
+	if (!fi || (op & FAF_UNOWNED) || XFA_SKIPPING(action) ||
+	    !S_ISREG(file_mode) || !s->have_manifest)
+		return RPMRC_OK;	/* dirs, symlinks, skipped, unsigned */
+	fn = rpmfiFN(fi);
+	e = evmpkg_manifest_find(&s->m, fn);
+	if (!e) {
+		rpmlog(RPMLOG_DEBUG, PFX "%s: %s: not signed\n", s->nevra, fn);
+		return RPMRC_OK;
+	}
+	if ((rpmfiFFlags(fi) & RPMFILE_CONFIG) && !s->sign_config) {
+		rpmlog(RPMLOG_DEBUG, PFX "%s: %s: %%config file left unsigned "
+		       "(%%_evmpkg_sign_config 0)\n", s->nevra, fn);
+		return RPMRC_OK;
+	}
+	if (getuid() != 0) {
+		/* rpm neither chowns nor sets caps then; nor can we write security.* */
+		if (!s->told_nonroot++)
+			rpmlog(RPMLOG_WARNING, PFX "not running as root: IMA/EVM "
+			       "signatures not installed\n");
+		return RPMRC_OK;
+	}
+	if (fd < 0) {
+		/* Unchanged file (FA_TOUCH) on rpm 4.18.0: no fd given. */
+		ownfd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+		if (ownfd < 0)
+			return fail_or_warn(s, fn, strerror(errno));
+		fd = ownfd;
+	}
+	o.content_digest = rpmfiFDigest(fi, &pgp, &o.content_len);
+	o.content_algo = evmpkg_hash_from_rpm(pgp);
+	rc = evmpkg_seq_apply(fd, e, &o, &rep, &err);
+	if (ownfd >= 0)
+		close(ownfd);
+	if (rc == EVMPKG_EIO && environment_refusal(s, err.errnum))
+		return RPMRC_OK;
+	if (rc)
+		return fail_or_warn(s, fn, err.msg);
+	if (rep.msg[0])	/* warn mode: applied what verifies */
+		rpmlog(RPMLOG_WARNING, PFX "%s: %s: %s; security.evm not written\n",
+		       s->nevra, fn, rep.msg);
+	else
+		rpmlog(RPMLOG_DEBUG, PFX "%s: %s: security.ima %s, security.evm %s\n",
+		       s->nevra, fn, evmpkg_verdict_name(rep.ima),
+		       evmpkg_verdict_name(rep.evm));
+	return RPMRC_OK;
+}
+
+struct rpmPluginHooks_s zz_evmpkg_hooks = {
+	.init = evm_init,
+	.cleanup = evm_cleanup,
+	.tsm_pre = evm_tsm_pre,
+	.psm_pre = evm_psm_pre,
+	.psm_post = evm_psm_post,
+	.fsm_file_prepare = evm_fsm_file_prepare,
+};
