@@ -31,6 +31,9 @@ CORE_SRC := $(wildcard common/*.c)
 CORE_OBJ := $(CORE_SRC:%.c=$(B)/%.o)
 CLI_SRC := $(wildcard cli/*.c)
 CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
+# The command reads and writes rpm packages and file_contexts.
+CLI_CFLAGS := $(shell pkg-config --cflags rpm 2>/dev/null)
+CLI_LIBS := $(shell pkg-config --libs rpm 2>/dev/null) -lselinux
 UNIT_SRC := $(wildcard tests/unit/*.c)
 
 all: $(B)/libevmpkg.a $(B)/evmpkg

@@ -10,6 +10,7 @@
 #include "evmpkg/filehash.h"
 #include "evmpkg/hashalgo.h"
 #include "evmpkg/sequencer.h"
+#include "evmpkg/signer.h"
 #include "evmpkg/sigformat.h"
 #include "evmpkg/xattrs.h"
 
@@ -59,19 +60,6 @@ static int verdict_of(const struct evmpkg_trust *t, const struct evmpkg_sig *s,
 	return rc == EVMPKG_ENOKEY ? EVMPKG_V_NOKEY : EVMPKG_V_BAD;
 }
 
-/* The EVM input for the metadata and xattrs the entry signed. */
-static void signed_input(const struct evmpkg_mentry *e,
-			 struct evmpkg_evm_input *in)
-{
-	memset(in, 0, sizeof(*in));
-	in->x[EVMPKG_X_SELINUX] = (struct evmpkg_xval){ e->label, e->label_len };
-	in->x[EVMPKG_X_IMA] = (struct evmpkg_xval){ e->ima, e->ima_len };
-	in->x[EVMPKG_X_CAPS] = (struct evmpkg_xval){ e->caps, e->caps_len };
-	in->uid = e->uid;
-	in->gid = e->gid;
-	in->mode = (uint16_t)e->mode;
-}
-
 int evmpkg_seq_verify_entry(const struct evmpkg_mentry *e,
 			    const struct evmpkg_trust *trust, int content_algo,
 			    const uint8_t *content_digest, size_t content_len,
@@ -109,7 +97,7 @@ int evmpkg_seq_verify_entry(const struct evmpkg_mentry *e,
 				   EVMPKG_EVERIFY : EVMPKG_ENOKEY,
 				   "security.ima: %s", verr.msg);
 
-	signed_input(e, &in);
+	evmpkg_entry_evm_input(e, &in);
 	if ((rc = evmpkg_evm_digest(evm.hash_algo, &in, dig, &dlen, err)))
 		return rc;
 	*evm_verdict = verdict_of(trust, &evm, dig, dlen, &verr);

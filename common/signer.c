@@ -5,6 +5,18 @@
 #include "evmpkg/hashalgo.h"
 #include "evmpkg/signer.h"
 
+void evmpkg_entry_evm_input(const struct evmpkg_mentry *e,
+			    struct evmpkg_evm_input *in)
+{
+	memset(in, 0, sizeof(*in));
+	in->x[EVMPKG_X_SELINUX] = (struct evmpkg_xval){ e->label, e->label_len };
+	in->x[EVMPKG_X_IMA] = (struct evmpkg_xval){ e->ima, e->ima_len };
+	in->x[EVMPKG_X_CAPS] = (struct evmpkg_xval){ e->caps, e->caps_len };
+	in->uid = e->uid;
+	in->gid = e->gid;
+	in->mode = (uint16_t)e->mode;
+}
+
 int evmpkg_sign_entry(const struct evmpkg_key *k, int algo, int ima_kind,
 		      const uint8_t *content_digest, size_t content_len,
 		      struct evmpkg_mentry *e, struct evmpkg_sigpair *out,
@@ -37,13 +49,9 @@ int evmpkg_sign_entry(const struct evmpkg_key *k, int algo, int ima_kind,
 			return rc;
 		}
 	}
-	memset(&in, 0, sizeof(in));
-	in.x[EVMPKG_X_SELINUX] = (struct evmpkg_xval){ e->label, e->label_len };
-	in.x[EVMPKG_X_IMA] = (struct evmpkg_xval){ out->ima, out->ima_len };
-	in.x[EVMPKG_X_CAPS] = (struct evmpkg_xval){ e->caps, e->caps_len };
-	in.uid = e->uid;
-	in.gid = e->gid;
-	in.mode = (uint16_t)e->mode;
+	e->ima = out->ima;
+	e->ima_len = out->ima_len;
+	evmpkg_entry_evm_input(e, &in);
 	if ((rc = evmpkg_evm_digest(algo, &in, dig, &dlen, err)))
 		return rc;
 	rc = evmpkg_key_sign(k, EVMPKG_EVM_PORTABLE, algo, dig, dlen, out->evm,
@@ -52,8 +60,6 @@ int evmpkg_sign_entry(const struct evmpkg_key *k, int algo, int ima_kind,
 		evmpkg_err_prefix(err, "security.evm: ");
 		return rc;
 	}
-	e->ima = out->ima;
-	e->ima_len = out->ima_len;
 	e->evm = out->evm;
 	e->evm_len = out->evm_len;
 	return EVMPKG_OK;

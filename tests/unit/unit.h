@@ -24,6 +24,7 @@ void suite_caps(void);
 void suite_manifest(void);
 void suite_kstate(void);
 void suite_sequencer(void);
+void suite_accounts(void);
 
 #define ADD(s, f) CU_add_test(s, #f, f)
 

@@ -3,6 +3,7 @@
 #ifndef EVMPKG_H
 #define EVMPKG_H
 
+#include "evmpkg/accounts.h"
 #include "evmpkg/caps.h"
 #include "evmpkg/err.h"
 #include "evmpkg/evmdigest.h"

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "evmpkg/err.h"
+#include "evmpkg/evmdigest.h"
 #include "evmpkg/keys.h"
 #include "evmpkg/manifest.h"
 #include "evmpkg/sigformat.h"
@@ -28,6 +29,10 @@ struct evmpkg_sigpair {
 	uint8_t evm[EVMPKG_SIG_MAX];
 	size_t evm_len;
 };
+
+/* The EVM digest input an entry's signature covers (label, ima, caps, ids, mode). */
+void evmpkg_entry_evm_input(const struct evmpkg_mentry *e,
+			    struct evmpkg_evm_input *in);
 
 /*
  * e->uid, gid, mode, label and caps describe the target; on success e->ima
