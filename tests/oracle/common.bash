@@ -17,8 +17,9 @@ oracle_setup() {
 		return 1
 	fi
 	if ! command -v evmctl >/dev/null || ! command -v getfattr >/dev/null ||
-		! command -v setcap >/dev/null || ! command -v jq >/dev/null; then
-		not_ok setup "needs evmctl (ima-evm-utils), getfattr/setfattr (attr), setcap (libcap2-bin), jq"
+		! command -v setcap >/dev/null || ! command -v jq >/dev/null ||
+		! command -v xxd >/dev/null; then
+		not_ok setup "needs evmctl (ima-evm-utils), getfattr/setfattr (attr), setcap (libcap2-bin), jq, xxd"
 		return 1
 	fi
 	if [ "$(id -u)" != 0 ]; then
@@ -51,6 +52,19 @@ oracle_setup() {
 xa() {
 	getfattr --absolute-names -n "$2" -e hex "$1" 2>/dev/null |
 		sed -n "s/^$2=0x//p"
+}
+
+# xdump FILE ARRAY: all security.* xattrs of FILE into the associative
+# ARRAY (name -> lowercase hex), with one getfattr.
+xdump() {
+	local -n _m=$2
+	local line
+	_m=()
+	while IFS= read -r line; do
+		case $line in
+		security.*=0x*) _m[${line%%=*}]=${line#*=0x} ;;
+		esac
+	done < <(getfattr --absolute-names -d -m '^security\.' -e hex "$1" 2>/dev/null)
 }
 
 # label_hex LABEL: hex of LABEL with its terminating NUL, as SELinux
