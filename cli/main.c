@@ -15,6 +15,8 @@ static const struct {
 } verbs[] = {
 	{ "sign-file", cmd_sign_file, "sign loose files and apply the xattrs" },
 	{ "verify-file", cmd_verify_file, "verify installed files" },
+	{ "sign", cmd_sign, "add IMA and EVM signatures to rpm packages" },
+	{ "inspect", cmd_inspect, "show and check the signatures of a package" },
 	{ "status", cmd_status, "report the kernel's EVM and IMA state" },
 };
 

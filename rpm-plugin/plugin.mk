@@ -40,3 +40,11 @@ install-rpm-plugin: $(PLUGIN) $(PLUGIN_MACROS)
 	install -m 0644 $(PLUGIN_MACROS) $(DESTDIR)$(RPM_MACRODIR)/macros.transaction_zz_evmpkg
 
 .PHONY: install-rpm-plugin
+
+# Test tool for the rpm integration tests.
+RPM_TAMPER := $(B)/tests/rpm-tamper
+$(RPM_TAMPER): tests/rpm/tamper.c $(B)/cli/rpmpkg.o $(B)/libevmpkg.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CLI_CFLAGS) -Icli -o $@ tests/rpm/tamper.c \
+		$(B)/cli/rpmpkg.o $(B)/libevmpkg.a $(CLI_LIBS) $(LIBS)
+CHECK_DEPS += $(RPM_TAMPER)

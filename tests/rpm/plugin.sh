@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# rpm integration: real packages built with rpmbuild, signed with
+# `evmpkg sign`, checked with rpm -K, installed into scratch roots with
+# `rpm --root` and the plugin, and every file checked with getfattr and
+# evmctl (the independent oracle), then upgrade, reinstall, erase, the stock
+# ima plugin alone, and the refusals of enforce mode and warn mode.
+set -u
+cd "$(dirname "$0")/../.."
+. tests/lib.sh
+T_NAME=rpm
+B=${B:-build}
+EVMPKG="$PWD/$B/evmpkg"
+TAMPER="$PWD/$B/tests/rpm-tamper"
+SYSPLUGINS=$(rpm --eval '%{__plugindir}')
+[ -d "$SYSPLUGINS" ] || SYSPLUGINS=/usr/lib/$(gcc -print-multiarch)/rpm-plugins
+
+work=$(mktemp -d /var/tmp/evmpkg-rpm.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+keys=$work/keys
+tests/keys.sh "$keys" >/dev/null 2>&1 || { not_ok keys "tests/keys.sh failed"; finish; exit 1; }
+
+# The target system's accounts: evmuser has a fixed id, nosuchuser none.
+mkdir -p "$work/etc"
+printf 'root:x:0:0:root:/root:/bin/sh\nevmuser:x:1234:1234::/:/bin/sh\n' > "$work/etc/passwd"
+printf 'root:x:0:\nevmuser:x:1234:\n' > "$work/etc/group"
+
+build() {	# build VERSION
+	rpmbuild --quiet --define "_topdir $work/top" --define "ver $1" \
+		-bb tests/rpm/pkgs/evmdemo.spec >"$work/build-$1.log" 2>&1 &&
+		cp "$work"/top/RPMS/noarch/evmdemo-"$1"-1.noarch.rpm "$work/v$1.rpm"
+}
+expect "rpmbuild version 1" build 1
+expect "rpmbuild version 2" build 2
+
+sign() {	# sign IN OUT [options]
+	local in=$1 out=$2
+	shift 2
+	"$EVMPKG" sign --key "$keys/rsa2048.pem" --cert "$keys/rsa2048.der" \
+		--passwd "$work/etc/passwd" --group "$work/etc/group" -o "$out" "$@" "$in"
+}
+sign "$work/v1.rpm" "$work/s1.rpm" >"$work/sign1.out" 2>&1
+same "sign v1 exit status" "$?" 0
+expect "sign v2" sign "$work/v2.rpm" "$work/s2.rpm"
+expect "sign reports the unmapped owner" grep -q "owned-by-unmapped: no EVM signature: owner 'nosuchuser'" "$work/sign1.out"
+expect "sign reports %config files" grep -q "plain.conf: no EVM signature: %config" "$work/sign1.out"
+refuse "sign --strict fails on an unmapped owner" sign "$work/v1.rpm" "$work/strict.rpm" --strict
+[ -e "$work/strict.rpm" ] && not_ok "--strict leaves no output" "$work/strict.rpm exists" || ok "--strict leaves no output"
+
+expect "rpm -K accepts the signed package" sh -c "rpm -K '$work/s1.rpm' | grep -q 'digests OK'"
+same "payload byte-identical" "$(rpm2cpio "$work/s1.rpm" | sha256sum)" "$(rpm2cpio "$work/v1.rpm" | sha256sum)"
+sigs=$(rpm -qp --qf '[%{filenames} %{filesignatures}\n]' "$work/s1.rpm" 2>/dev/null)
+expect "RPMTAG_FILESIGNATURES readable by rpm --qf" sh -c "printf '%s\n' \"\$1\" | grep -q '^/usr/bin/evmdemo 030204'" _ "$sigs"
+expect "inspect verifies every signature" "$EVMPKG" inspect --cert "$keys/rsa2048.der" "$work/s1.rpm"
+refuse "inspect with another key reports unknown keys" "$EVMPKG" inspect --cert "$keys/other.der" "$work/s1.rpm"
+
+# Plugin directories: ours with the stock ima plugin, and the stock one alone.
+mkdir -p "$work/plugins-evm" "$work/plugins-ima"
+ln -s "$PWD/$B/rpm-plugin/zz_evmpkg.so" "$work/plugins-evm/zz_evmpkg.so"
+ln -s "$SYSPLUGINS/ima.so" "$work/plugins-evm/ima.so"
+ln -s "$SYSPLUGINS/ima.so" "$work/plugins-ima/ima.so"
+
+newroot() {	# newroot DIR: an empty target with its accounts and rpmdb
+	mkdir -p "$1/etc"
+	cp "$work/etc/passwd" "$work/etc/group" "$1/etc/"
+	rpm --root "$1" --dbpath /var/lib/rpm --initdb
+}
+
+# rpmr ROOT PLUGINDIR POLICY CERT rpm-args...
+rpmr() {
+	local root=$1 pdir=$2 policy=$3 cert=$4
+	shift 4
+	rpm --root "$root" --dbpath /var/lib/rpm --nodeps --force-debian \
+		--load "$PWD/$B/rpm-plugin/macros.transaction_zz_evmpkg" \
+		--define "__plugindir $pdir" --define "_evmpkg_policy $policy" \
+		--define "_evmpkg_certs $cert" "$@"
+}
+
+signed_files="/usr/bin/evmdemo /usr/bin/evmdemo-suid /usr/sbin/evmdemo-ping /opt/evmdemo/h1 /opt/evmdemo/h2 /opt/evmdemo/data/owned-by-evmuser"
+spaced="/opt/evmdemo/data/with space é ü.txt"
+
+# check_installed ROOT VERSION: every file as the manifest says, by evmctl.
+check_installed() {
+	local R=$1 v=$2 f
+	for f in $signed_files "$spaced"; do
+		if evmctl ima_verify --key "$keys/rsa2048.der" "$R$f" >/dev/null 2>&1 &&
+		   evmctl verify --key "$keys/rsa2048.der" "$R$f" >/dev/null 2>&1; then
+			ok "v$v $f: evmctl ima_verify and verify"
+		else
+			not_ok "v$v $f: evmctl ima_verify and verify" "$(getfattr -d -m security -e hex "$R$f" 2>&1 | head -4)"
+		fi
+	done
+	expect "v$v evmpkg verify-file agrees" "$EVMPKG" verify-file --cert "$keys/rsa2048.der" \
+		$(for f in $signed_files; do printf '%s ' "$R$f"; done)
+	same "v$v setuid kept" "$(stat -c %a "$R/usr/bin/evmdemo-suid")" 4755
+	same "v$v caps kept" "$(getcap "$R/usr/sbin/evmdemo-ping" | awk '{print $2}')" "cap_net_raw=ep"
+	same "v$v owner mapped" "$(stat -c %u:%g "$R/opt/evmdemo/data/owned-by-evmuser")" 1234:1234
+	same "v$v content" "$(cat "$R/opt/evmdemo/h2")" "linked $v"
+	refuse "v$v unmapped owner has no security.evm" getfattr -n security.evm "$R/opt/evmdemo/data/owned-by-unmapped"
+	expect "v$v unmapped owner still has security.ima" getfattr -n security.ima "$R/opt/evmdemo/data/owned-by-unmapped"
+	refuse "v$v %config has no security.evm" getfattr -n security.evm "$R/etc/evmdemo/plain.conf"
+	refuse "v$v symlink has no security.evm" getfattr -h -n security.evm "$R/opt/evmdemo/link"
+	refuse "v$v directory has no security.evm" getfattr -n security.evm "$R/opt/evmdemo"
+}
+
+R=$work/root1
+newroot "$R"
+expect "install v1 with the plugin (enforce)" rpmr "$R" "$work/plugins-evm" enforce "$keys/rsa2048.der" -i "$work/s1.rpm"
+check_installed "$R" 1
+expect "upgrade to v2" rpmr "$R" "$work/plugins-evm" enforce "$keys/rsa2048.der" -U "$work/s2.rpm"
+check_installed "$R" 2
+expect "reinstall v2" rpmr "$R" "$work/plugins-evm" enforce "$keys/rsa2048.der" --reinstall "$work/s2.rpm"
+check_installed "$R" 2
+expect "erase" rpmr "$R" "$work/plugins-evm" enforce "$keys/rsa2048.der" -e evmdemo
+[ -e "$R/usr/bin/evmdemo" ] && not_ok "erase removed the files" || ok "erase removed the files"
+expect "--noplugins installs without xattrs" rpmr "$R" "$work/plugins-evm" enforce "$keys/rsa2048.der" --noplugins -i "$work/s1.rpm"
+refuse "--noplugins: no security.evm" getfattr -n security.evm "$R/usr/bin/evmdemo"
+
+R=$work/root-ima
+newroot "$R"
+expect "stock ima plugin alone installs" rpmr "$R" "$work/plugins-ima" enforce "$keys/rsa2048.der" -i "$work/s1.rpm"
+expect "stock ima plugin wrote our IMA signature (evmctl ima_verify)" evmctl ima_verify --key "$keys/rsa2048.der" "$R/usr/bin/evmdemo"
+refuse "stock ima plugin alone writes no security.evm" getfattr -n security.evm "$R/usr/bin/evmdemo"
+
+# nothing_installed ROOT NAME: no file of the package, rpmdb unchanged.
+nothing_installed() {
+	local left
+	left=$(cd "$1" && find usr opt etc/evmdemo -type f 2>/dev/null | head -3)
+	same "$2: no file of the package on disk" "$left" ""
+	refuse "$2: rpmdb unchanged" rpm --root "$1" --dbpath /var/lib/rpm -q evmdemo
+}
+
+# enforce: a tampered signature.
+"$TAMPER" "$work/s1.rpm" "$work/tampered.rpm" /usr/bin/evmdemo
+R=$work/root-tampered
+newroot "$R"
+rpmr "$R" "$work/plugins-evm" enforce "$keys/rsa2048.der" -i "$work/tampered.rpm" >"$work/tampered.log" 2>&1
+same "tampered signature refused" "$?" 1
+expect "tampered: message names package, file and xattr" grep -q "evmpkg: evmdemo-1-1.noarch: /usr/bin/evmdemo: security.evm" "$work/tampered.log"
+nothing_installed "$R" tampered
+
+# enforce: signed with a key the target does not trust.
+expect "sign with an untrusted key" "$EVMPKG" sign --key "$keys/other.pem" --passwd "$work/etc/passwd" \
+	--group "$work/etc/group" -o "$work/other.rpm" "$work/v1.rpm"
+R=$work/root-other
+newroot "$R"
+rpmr "$R" "$work/plugins-evm" enforce "$keys/rsa2048.der" -i "$work/other.rpm" >"$work/other.log" 2>&1
+same "untrusted key refused" "$?" 1
+expect "untrusted: message says no trusted certificate" grep -q "no trusted certificate has key id" "$work/other.log"
+nothing_installed "$R" untrusted
+
+# enforce: signed for evmuser=4321, but the target says 1234.
+sed 's/1234/4321/g' "$work/etc/passwd" > "$work/passwd-wrong"
+sed 's/1234/4321/g' "$work/etc/group" > "$work/group-wrong"
+expect "sign for other ids" "$EVMPKG" sign --key "$keys/rsa2048.pem" --passwd "$work/passwd-wrong" \
+	--group "$work/group-wrong" -o "$work/owner.rpm" "$work/v1.rpm"
+R=$work/root-owner
+newroot "$R"
+rpmr "$R" "$work/plugins-evm" enforce "$keys/rsa2048.der" -i "$work/owner.rpm" >"$work/owner.log" 2>&1
+same "mismatched owner refused" "$?" 1
+expect "owner: message names the owner" grep -q "owned-by-evmuser: owner 1234:1234 on disk, 4321:4321 signed" "$work/owner.log"
+nothing_installed "$R" owner
+
+# warn: the same package installs; the bad file gets IMA only, and a warning.
+R=$work/root-warn
+newroot "$R"
+rpmr "$R" "$work/plugins-evm" warn "$keys/rsa2048.der" -i "$work/owner.rpm" >"$work/warn.log" 2>&1
+same "warn mode installs" "$?" 0
+expect "warn: warning printed" grep -q "warning: evmpkg: evmdemo-1-1.noarch: /opt/evmdemo/data/owned-by-evmuser" "$work/warn.log"
+expect "warn: bad file has security.ima" getfattr -n security.ima "$R/opt/evmdemo/data/owned-by-evmuser"
+refuse "warn: bad file has no security.evm" getfattr -n security.evm "$R/opt/evmdemo/data/owned-by-evmuser"
+expect "warn: good files fully signed" evmctl verify --key "$keys/rsa2048.der" "$R/usr/bin/evmdemo"
+
+finish
