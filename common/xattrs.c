@@ -9,9 +9,23 @@
 /* XATTR_SIZE_MAX: the kernel never stores a larger value. */
 #define XVAL_MAX 65536
 
-static int read_one(int fd, const char *name, uint8_t **val, size_t *len,
-		    struct evmpkg_err *err)
+/* 0: read; 1: absent; -errno: failed. */
+static int read_one(int fd, const char *name, uint8_t **val, size_t *len)
 {
+	uint8_t small[1024];
+	ssize_t got = fgetxattr(fd, name, small, sizeof(small));
+
+	/* Most values (signatures, caps, labels) fit: one call. */
+	if (got >= 0) {
+		*val = malloc(got ? (size_t)got : 1);
+		if (!*val)
+			return -ENOMEM;
+		memcpy(*val, small, (size_t)got);
+		*len = (size_t)got;
+		return 0;
+	}
+	if (errno != ERANGE)
+		return errno == ENODATA ? 1 : -errno;
 	/* Values change between the size query and the read only on a race
 	 * with another writer; retry a few times on ERANGE. */
 	for (int tries = 0; tries < 4; tries++) {
@@ -21,12 +35,10 @@ static int read_one(int fd, const char *name, uint8_t **val, size_t *len,
 		if (n < 0)
 			return errno == ENODATA ? 1 : -errno;
 		if (n > XVAL_MAX)
-			return evmpkg_fail(err, EVMPKG_EINVAL,
-					   "%s: value of %zd bytes is too large",
-					   name, n);
+			return -E2BIG;
 		b = malloc(n ? (size_t)n : 1);
 		if (!b)
-			return evmpkg_fail(err, EVMPKG_ENOMEM, "out of memory");
+			return -ENOMEM;
 		n = fgetxattr(fd, name, b, (size_t)n);
 		if (n >= 0) {
 			*val = b;
@@ -40,24 +52,49 @@ static int read_one(int fd, const char *name, uint8_t **val, size_t *len,
 	return -ERANGE;
 }
 
+static int in_list(const char *list, size_t n, const char *name)
+{
+	for (size_t off = 0; off < n;) {
+		size_t l = strnlen(list + off, n - off);
+
+		if (l == strlen(name) && !memcmp(list + off, name, l))
+			return 1;
+		off += l + 1;
+	}
+	return 0;
+}
+
+/*
+ * One flistxattr, then a read of each protected name present: a new file
+ * has none or two, so this is 2-4 system calls rather than one per name.
+ */
 int evmpkg_xattrs_read(int fd, struct evmpkg_xattrs *x, struct evmpkg_err *err)
 {
+	char list[4096];
+	ssize_t n;
+
 	memset(x, 0, sizeof(*x));
+	n = flistxattr(fd, list, sizeof(list));
+	if (n < 0 && errno == EOPNOTSUPP) {
+		x->nosupport = 1;
+		return EVMPKG_OK;
+	}
+	if (n < 0 && errno != ERANGE)
+		return evmpkg_fail_errno(err, errno, "listing xattrs");
+	if (n < 0)
+		n = -1;	/* a huge list: fall back to asking for each name */
 	for (int i = 0; i < EVMPKG_NXSLOTS; i++) {
 		const char *name = evmpkg_xslot_name(i);
-		int rc = read_one(fd, name, &x->val[i], &x->len[i], err);
+		int rc;
 
+		if (n >= 0 && !in_list(list, (size_t)n, name))
+			continue;
+		rc = read_one(fd, name, &x->val[i], &x->len[i]);
 		if (rc == 0) {
 			x->present[i] = 1;
-		} else if (rc == -EOPNOTSUPP) {
-			x->nosupport = 1;
-			return EVMPKG_OK;
 		} else if (rc < 0) {
 			evmpkg_xattrs_free(x);
 			return evmpkg_fail_errno(err, -rc, "%s: read", name);
-		} else if (rc != 1) {
-			evmpkg_xattrs_free(x);
-			return rc;
 		}
 	}
 	return EVMPKG_OK;

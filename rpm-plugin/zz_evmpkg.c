@@ -39,6 +39,8 @@ struct state {
 	char *nevra;
 	struct evmpkg_manifest m;
 	int have_manifest;
+	/* psm_pre's verdicts per manifest entry, reused at prepare. */
+	unsigned char *ima_v, *evm_v;
 };
 
 static int parse_policy(const char *s)
@@ -83,6 +85,9 @@ static void free_pkg(struct state *s)
 {
 	if (s->have_manifest)
 		evmpkg_manifest_free(&s->m);
+	free(s->ima_v);
+	free(s->evm_v);
+	s->ima_v = s->evm_v = NULL;
 	s->have_manifest = 0;
 	free(s->nevra);
 	s->nevra = NULL;
@@ -197,48 +202,87 @@ static rpmRC evm_psm_pre(rpmPlugin plugin, rpmte te)
 	rpmfiles files;
 	Header h;
 	rpmRC rc = RPMRC_OK;
+	struct evmpkg_vjob *jobs;
+	unsigned char *seen;
 	int found;
 
 	if (rpmteType(te) != TR_ADDED || s->te == te)
 		return RPMRC_OK;	/* erase, or a second call for this te */
 	free_pkg(s);
+	/*
+	 * rpm also calls psm_pre around trigger scripts, after the files are
+	 * in place and without file info: nothing to verify or write then.
+	 */
+	files = rpmteFiles(te);
+	if (!files || rpmfilesFC(files) == 0) {
+		rpmfilesFree(files);
+		return RPMRC_OK;
+	}
 	s->te = te;
 	s->nevra = strdup(rpmteNEVRA(te) ? rpmteNEVRA(te) : "?");
 	h = rpmteHeader(te);
-	if (!h)
+	if (!h) {
+		rpmfilesFree(files);
 		return RPMRC_OK;
+	}
 	found = headerGet(h, EVMPKG_RPMTAG_MANIFEST, &td, HEADERGET_MINMEM);
 	if (!found) {
 		rpmlog(RPMLOG_DEBUG, PFX "%s: no IMA/EVM manifest\n", s->nevra);
+		rpmfilesFree(files);
 		headerFree(h);
 		return RPMRC_OK;
 	}
 	if (td.type != RPM_BIN_TYPE ||
 	    evmpkg_manifest_decode(td.data, td.count, &s->m, &err)) {
 		rpmtdFreeData(&td);
+		rpmfilesFree(files);
 		headerFree(h);
 		return fail_or_warn(s, "signature manifest (tag 1000917)",
 				    td.type != RPM_BIN_TYPE ? "not binary data" : err.msg);
 	}
 	rpmtdFreeData(&td);
 	s->have_manifest = 1;
-	files = rpmteFiles(te);
-	for (size_t i = 0; rc == RPMRC_OK && i < s->m.n; i++) {
-		const struct evmpkg_mentry *e = &s->m.e[i];
-		const uint8_t *d = NULL;
-		size_t dlen = 0;
-		int algo = -1, iv, ev, fx;
-
-		fx = files ? rpmfilesFindFN(files, e->path) : -1;
-		if (fx < 0) {
-			rc = fail_or_warn(s, e->path,
-					  "signed in the manifest but not a file of the package");
-			continue;
-		}
-		d = header_digest(files, fx, &algo, &dlen);
-		if (evmpkg_seq_verify_entry(e, s->trust, algo, d, dlen, &iv, &ev, &err))
-			rc = fail_or_warn(s, e->path, err.msg);
+	seen = calloc(s->m.n ? s->m.n : 1, 1);
+	jobs = calloc(s->m.n ? s->m.n : 1, sizeof(*jobs));
+	s->ima_v = calloc(s->m.n ? s->m.n : 1, 1);
+	s->evm_v = calloc(s->m.n ? s->m.n : 1, 1);
+	if (!seen || !jobs || !s->ima_v || !s->evm_v) {
+		free(seen);
+		free(jobs);
+		rpmfilesFree(files);
+		headerFree(h);
+		return RPMRC_FAIL;
 	}
+	/* Pair each signed entry with its file's header digest. */
+	for (int fx = 0; fx < (int)rpmfilesFC(files); fx++) {
+		char *fn = rpmfilesFN(files, fx);
+		const struct evmpkg_mentry *e = fn ? evmpkg_manifest_find(&s->m, fn) : NULL;
+		struct evmpkg_vjob *j;
+
+		free(fn);
+		if (!e)
+			continue;
+		j = &jobs[e - s->m.e];
+		seen[e - s->m.e] = 1;
+		j->content_digest = header_digest(files, fx, &j->content_algo,
+						  &j->content_len);
+	}
+	for (size_t i = 0; i < s->m.n; i++)
+		jobs[i].e = &s->m.e[i];
+	/* RSA verification dominates: all cores, before any file is written. */
+	if (evmpkg_verify_batch(jobs, s->m.n, s->trust, 0))
+		for (size_t i = 0; i < s->m.n && rc == RPMRC_OK; i++)
+			if (jobs[i].rc)
+				rc = fail_or_warn(s, jobs[i].e->path, jobs[i].err.msg);
+	for (size_t i = 0; i < s->m.n; i++) {
+		s->ima_v[i] = (unsigned char)jobs[i].ima;
+		s->evm_v[i] = (unsigned char)jobs[i].evm;
+		if (!seen[i] && rc == RPMRC_OK)
+			rc = fail_or_warn(s, s->m.e[i].path,
+					  "signed in the manifest but not a file of the package");
+	}
+	free(seen);
+	free(jobs);
 	rpmfilesFree(files);
 	headerFree(h);
 	return rc;
@@ -330,6 +374,10 @@ static rpmRC evm_fsm_file_prepare(rpmPlugin plugin, rpmfi fi, int fd,
 	}
 	o.content_digest = rpmfiFDigest(fi, &pgp, &o.content_len);
 	o.content_algo = evmpkg_hash_from_rpm(pgp);
+	/* psm_pre verified this entry against the same header digest. */
+	o.preverified = 1;
+	o.pre_ima = s->ima_v[e - s->m.e];
+	o.pre_evm = s->evm_v[e - s->m.e];
 	rc = evmpkg_seq_apply(fd, e, &o, &rep, &err);
 	if (ownfd >= 0)
 		close(ownfd);

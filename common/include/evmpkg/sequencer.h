@@ -57,6 +57,13 @@ struct evmpkg_seq_opts {
 	int set_owner_mode;	/* 1: chown/chmod to the signed values;
 				   0: they must already be as signed */
 	int dry_run;
+	/*
+	 * The caller already ran evmpkg_seq_verify_entry on this entry with
+	 * the same trust and content digest, with these results (both good):
+	 * the signatures are not checked again, the file state still is.
+	 */
+	int preverified;
+	int pre_ima, pre_evm;		/* enum evmpkg_verdict */
 };
 
 struct evmpkg_seq_report {
