@@ -82,7 +82,9 @@ install: all $(INSTALL_DEPS)
 	install -m 0755 $(B)/evmpkg $(DESTDIR)$(BINDIR)/evmpkg
 	install -m 0644 $(B)/libevmpkg.a $(DESTDIR)$(LIBDIR)/libevmpkg.a
 	install -m 0644 common/include/evmpkg/*.h $(DESTDIR)$(INCLUDEDIR)/evmpkg/
+	install -d $(DESTDIR)$(MANDIR)/man8
 	install -m 0644 docs/evmpkg.1 $(DESTDIR)$(MANDIR)/man1/evmpkg.1
+	install -m 0644 docs/rpm-plugin-evmpkg.8 $(DESTDIR)$(MANDIR)/man8/rpm-plugin-evmpkg.8
 
 deps:
 	packaging/install-deps
