@@ -1,51 +1,74 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# The demo: sign files in a scratch directory, show and verify the xattrs.
+# The demo: sign an rpm package, install it into a scratch root with rpm
+# and evmpkg's plugin, show the xattrs it applied and verify them with
+# evmpkg and evmctl; then sign loose files and show tampering detected.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 B=${B:-build}
-EVMPKG="$B/evmpkg"
+BD=$(cd "$B" && pwd)
+EVMPKG="$BD/evmpkg"
 work=$(mktemp -d /var/tmp/evmpkg-demo.XXXXXX)
 trap 'rm -rf "$work"' EXIT
+say() { printf '\n== %s\n' "$*"; }
 
-echo "== a throw-away RSA-2048 key and certificate (subjectKeyIdentifier=hash)"
+say "a throw-away RSA-2048 key and certificate (subjectKeyIdentifier=hash)"
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/key.pem" \
 	-out "$work/cert.pem" -days 1 -subj "/CN=evmpkg demo" \
 	-addext subjectKeyIdentifier=hash 2>/dev/null
 openssl x509 -in "$work/cert.pem" -outform DER -out "$work/cert.der"
 
-mkdir -p "$work/root/usr/bin" "$work/root/usr/sbin"
-printf '#!/bin/sh\necho hello from a signed script\n' > "$work/root/usr/bin/hello"
-cp /bin/true "$work/root/usr/sbin/ping-like"
-cp /bin/true "$work/root/usr/bin/suid-tool"
+say "build a package with rpmbuild (tests/rpm/pkgs/evmdemo.spec)"
+rpmbuild --quiet --define "_topdir $work/top" --define "ver 1" -bb tests/rpm/pkgs/evmdemo.spec
+pkg=$(ls "$work"/top/RPMS/noarch/evmdemo-1-1.noarch.rpm)
 
-echo "== sign: owner root, setuid tool, a file with cap_net_raw"
-"$EVMPKG" sign-file --key "$work/key.pem" --cert "$work/cert.pem" --uid 0 --gid 0 --mode 0755 \
-	"$work/root/usr/bin/hello"
-"$EVMPKG" sign-file --key "$work/key.pem" --cert "$work/cert.pem" --uid 0 --gid 0 --mode 04755 \
-	"$work/root/usr/bin/suid-tool"
-"$EVMPKG" sign-file --key "$work/key.pem" --cert "$work/cert.pem" --uid 0 --gid 0 --mode 0755 \
-	--caps cap_net_raw+ep "$work/root/usr/sbin/ping-like"
+say "sign it: IMA signatures and the EVM manifest, for the target's accounts"
+mkdir -p "$work/root/etc"
+printf 'root:x:0:0::/root:/bin/sh\nevmuser:x:1234:1234::/:/bin/sh\n' > "$work/root/etc/passwd"
+printf 'root:x:0:\nevmuser:x:1234:\n' > "$work/root/etc/group"
+"$EVMPKG" sign --key "$work/key.pem" --cert "$work/cert.pem" \
+	--passwd "$work/root/etc/passwd" --group "$work/root/etc/group" -o "$work/signed.rpm" "$pkg"
+rpm -K "$work/signed.rpm"
+"$EVMPKG" inspect --cert "$work/cert.der" "$work/signed.rpm" | head -n 12
 
-echo "== the xattrs written"
+say "install into a scratch root with rpm --root and the evmpkg plugin (policy enforce)"
+plugins=$(rpm --eval '%{__plugindir}')
+[ -d "$plugins" ] || plugins=/usr/lib/$(gcc -print-multiarch)/rpm-plugins
+mkdir -p "$work/plugins"
+ln -s "$plugins/ima.so" "$work/plugins/ima.so"
+ln -s "$BD/rpm-plugin/zz_evmpkg.so" "$work/plugins/zz_evmpkg.so"
+rpm --root "$work/root" --dbpath /var/lib/rpm --initdb
+rpm --root "$work/root" --dbpath /var/lib/rpm --nodeps --force-debian \
+	--load "$BD/rpm-plugin/macros.transaction_zz_evmpkg" \
+	--define "__plugindir $work/plugins" --define "_evmpkg_certs $work/cert.der" \
+	-ivh "$work/signed.rpm"
+
+say "what rpm and the plugin applied"
 ls -ln "$work/root/usr/bin" "$work/root/usr/sbin"
-getfattr -d -m '^security\.' -e hex "$work/root/usr/sbin/ping-like" | cut -c1-100
+getfattr -d -m '^security\.' -e hex "$work/root/usr/sbin/evmdemo-ping" | cut -c1-90
 
-echo "== verify with evmpkg"
-"$EVMPKG" verify-file --cert "$work/cert.der" "$work"/root/usr/bin/* "$work"/root/usr/sbin/*
-
-echo "== verify with evmctl (ima-evm-utils)"
-for f in "$work"/root/usr/bin/* "$work"/root/usr/sbin/*; do
+say "verify the installed files with evmpkg and with evmctl (ima-evm-utils)"
+files=("$work"/root/usr/bin/* "$work"/root/usr/sbin/* "$work"/root/opt/evmdemo/h1)
+"$EVMPKG" verify-file --cert "$work/cert.der" "${files[@]}"
+for f in "${files[@]}"; do
 	evmctl ima_verify --key "$work/cert.der" "$f" 2>&1 | tail -n 1
 	evmctl verify --key "$work/cert.der" "$f" 2>&1 | tail -n 1
 done
 
-echo "== tamper: append to hello, chmod suid-tool; both now fail"
-echo "# extra" >> "$work/root/usr/bin/hello"
-chmod 0755 "$work/root/usr/bin/suid-tool"
-if "$EVMPKG" verify-file --cert "$work/cert.der" "$work/root/usr/bin/hello" "$work/root/usr/bin/suid-tool"; then
+say "tamper: append to evmdemo, chmod evmdemo-suid: both are now refused"
+echo "# extra" >> "$work/root/usr/bin/evmdemo"
+chmod 0755 "$work/root/usr/bin/evmdemo-suid"
+if "$EVMPKG" verify-file --cert "$work/cert.der" "$work/root/usr/bin/evmdemo" \
+	"$work/root/usr/bin/evmdemo-suid"; then
 	echo "demo: tampering was not detected" >&2
 	exit 1
 fi
-echo "== demo done: tampering detected"
+
+say "loose files: evmpkg sign-file with target metadata"
+printf '#!/bin/sh\necho hi\n' > "$work/tool"
+"$EVMPKG" sign-file --key "$work/key.pem" --uid 0 --gid 0 --mode 04755 --caps cap_net_raw+ep --json "$work/tool" | cut -c1-160
+"$EVMPKG" verify-file --cert "$work/cert.der" "$work/tool"
+
+say "the running kernel"
 "$EVMPKG" status
+say "demo done"

@@ -16,7 +16,7 @@ SYSPLUGINS=$(rpm --eval '%{__plugindir}')
 [ -d "$SYSPLUGINS" ] || SYSPLUGINS=/usr/lib/$(gcc -print-multiarch)/rpm-plugins
 
 work=$(mktemp -d /var/tmp/evmpkg-rpm.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 keys=$work/keys
 tests/keys.sh "$keys" >/dev/null 2>&1 || { not_ok keys "tests/keys.sh failed"; finish; exit 1; }
 
@@ -53,6 +53,45 @@ sigs=$(rpm -qp --qf '[%{filenames} %{filesignatures}\n]' "$work/s1.rpm" 2>/dev/n
 expect "RPMTAG_FILESIGNATURES readable by rpm --qf" sh -c "printf '%s\n' \"\$1\" | grep -q '^/usr/bin/evmdemo 030204'" _ "$sigs"
 expect "inspect verifies every signature" "$EVMPKG" inspect --cert "$keys/rsa2048.der" "$work/s1.rpm"
 refuse "inspect with another key reports unknown keys" "$EVMPKG" inspect --cert "$keys/other.der" "$work/s1.rpm"
+
+# --sign-config: %config files get an IMA signature, never an EVM one.
+expect "sign --sign-config" sign "$work/v1.rpm" "$work/cfg.rpm" --sign-config
+cfgsig=$(rpm -qp --qf '[%{filenames} %{filesignatures}\n]' "$work/cfg.rpm" 2>/dev/null | awk '$1 == "/etc/evmdemo/plain.conf" {print $2}')
+expect "--sign-config: %config file has an IMA signature" test -n "$cfgsig"
+nocfg=$(printf '%s\n' "$sigs" | awk '$1 == "/etc/evmdemo/plain.conf" {print $2}')
+same "without --sign-config: %config file unsigned" "$nocfg" ""
+expect "--sign-config: still no EVM entry for %config" sh -c "'$EVMPKG' inspect --json '$work/cfg.rpm' | grep plain.conf | grep -q '\"signed\":\"ima\"'"
+
+# --file-contexts: labels from the target policy's file_contexts.
+printf '/usr/bin/evmdemo\t--\tsystem_u:object_r:bin_t:s0\n/opt/evmdemo(/.*)?\tsystem_u:object_r:usr_t:s0\n' > "$work/file_contexts"
+expect "sign --file-contexts" sign "$work/v1.rpm" "$work/fc.rpm" --file-contexts "$work/file_contexts"
+expect "--file-contexts: label in the manifest" sh -c "'$EVMPKG' inspect --json --cert '$keys/rsa2048.der' '$work/fc.rpm' | grep '\"/usr/bin/evmdemo\"' | grep -q '\"label\":\"system_u:object_r:bin_t:s0\"'"
+
+# The pipeline: evmpkg sign, then rpmsign --addsign; and the other way round.
+export GNUPGHOME=$work/gnupg
+mkdir -m 700 "$GNUPGHOME"
+gpg --batch --passphrase '' --quick-gen-key 'evmpkg test <test@evmpkg.invalid>' rsa2048 sign never >/dev/null 2>&1
+cp "$work/s1.rpm" "$work/pgp.rpm"
+expect "rpmsign --addsign after evmpkg sign" rpmsign --define "_gpg_name evmpkg test" --define "__gpg $(command -v gpg)" --addsign "$work/pgp.rpm"
+expect "rpm -K: digests and signature present" sh -c "rpm -Kv '$work/pgp.rpm' | grep -q 'Header V4 RSA/SHA[0-9]* Signature'"
+same "rpmsign keeps the IMA signatures" "$(rpm -qp --qf '[%{filesignatures}\n]' "$work/pgp.rpm" 2>/dev/null | sort | md5sum)" \
+	"$(rpm -qp --qf '[%{filesignatures}\n]' "$work/s1.rpm" 2>/dev/null | sort | md5sum)"
+sign "$work/pgp.rpm" "$work/resigned.rpm" >/dev/null 2>"$work/resign.err"
+expect "signing an OpenPGP-signed package warns that the signature is dropped" grep -q "OpenPGP signature was dropped" "$work/resign.err"
+refuse "the dropped signature is gone" sh -c "rpm -Kv '$work/resigned.rpm' | grep -q 'Header V4 RSA'"
+expect "the re-signed package verifies" "$EVMPKG" inspect --cert "$keys/rsa2048.der" "$work/resigned.rpm"
+
+# In place, atomically: a failure leaves the original untouched.
+cp "$work/v1.rpm" "$work/inplace.rpm"
+expect "sign in place" "$EVMPKG" sign --key "$keys/rsa2048.pem" --passwd "$work/etc/passwd" --group "$work/etc/group" "$work/inplace.rpm"
+expect "in place: signed" "$EVMPKG" inspect --cert "$keys/rsa2048.der" "$work/inplace.rpm"
+head -c 3000 "$work/v1.rpm" > "$work/trunc.rpm"
+before=$(sha256sum < "$work/trunc.rpm")
+"$EVMPKG" sign --key "$keys/rsa2048.pem" "$work/trunc.rpm" >/dev/null 2>"$work/trunc.err"
+same "truncated package: refused" "$?" 1
+expect "truncated package: message names it" grep -q "trunc.rpm" "$work/trunc.err"
+same "truncated package: file untouched" "$(sha256sum < "$work/trunc.rpm")" "$before"
+same "no temporary file left" "$(ls "$work" | grep -c 'trunc.rpm.')" 0
 
 # Plugin directories: ours with the stock ima plugin, and the stock one alone.
 mkdir -p "$work/plugins-evm" "$work/plugins-ima"
@@ -160,6 +199,14 @@ rpmr "$R" "$work/plugins-evm" enforce "$keys/rsa2048.der" -i "$work/owner.rpm" >
 same "mismatched owner refused" "$?" 1
 expect "owner: message names the owner" grep -q "owned-by-evmuser: owner 1234:1234 on disk, 4321:4321 signed" "$work/owner.log"
 nothing_installed "$R" owner
+
+# enforce: signed with an SELinux label this target does not set.
+R=$work/root-label
+newroot "$R"
+rpmr "$R" "$work/plugins-evm" enforce "$keys/rsa2048.der" -i "$work/fc.rpm" >"$work/label.log" 2>&1
+same "label not applied by the target: refused" "$?" 1
+expect "label: message names security.selinux" grep -q "evmdemo-1-1.noarch: /[^:]*: security.selinux on disk differs from the signed label" "$work/label.log"
+nothing_installed "$R" label
 
 # warn: the same package installs; the bad file gets IMA only, and a warning.
 R=$work/root-warn

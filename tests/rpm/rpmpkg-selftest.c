@@ -16,7 +16,12 @@
  *   rpmdb ROOT NAME SEED      the installed header still has the blob and
  *                             the signatures (reads ROOT's rpmdb)
  *   time PKG OUT              times open and write
+ *   hassigs PKG SEED          existing_sig of every file is SEED's
+ *   legacysig IN OUT SEED     copies IN with fake file signatures in the
+ *                             signature header (tag 274), where rpm 4.14+'s
+ *                             rpmsign --signfiles puts them
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,6 +136,8 @@ static int cmd_digests(const char *path)
 	if (evmpkg_rpm_payload_digests(p, EVMPKG_HASH_SHA256, &d256, &err) ||
 	    evmpkg_rpm_payload_digests(p, EVMPKG_HASH_SHA512, &d512, &err)) {
 		fprintf(stderr, "payload digests failed: %s\n", err.msg);
+		free(d256);
+		evmpkg_rpm_close(p);
 		return 1;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -377,6 +384,95 @@ static int cmd_time(const char *in, const char *out)
 	return 0;
 }
 
+/*
+ * Signature-header file signatures, as rpmsign --signfiles writes them. The
+ * signature header is not covered by any digest, so nothing else changes.
+ */
+static int cmd_legacysig(const char *in, const char *out, const char *seed)
+{
+	struct evmpkg_rpmpkg *p = open_or_die(in);
+	size_t n = evmpkg_rpm_nfiles(p), len, siglen, pad, end;
+	char **sigs = calloc(n ? n : 1, sizeof(*sigs));
+	uint8_t *b = NULL, *blob;
+	uint32_t il, dl, maxlen = 0;
+	unsigned int bsize = 0;
+	struct rpmtd_s td;
+	Header sigh;
+	FILE *f;
+
+	f = fopen(in, "rb");
+	if (!f)
+		return 1;
+	fseek(f, 0, SEEK_END);
+	len = (size_t)ftell(f);
+	rewind(f);
+	b = malloc(len);
+	if (fread(b, 1, len, f) != len)
+		return 1;
+	fclose(f);
+	memcpy(&il, b + 96 + 8, 4);
+	memcpy(&dl, b + 96 + 12, 4);
+	siglen = 8 + 16 * (size_t)ntohl(il) + ntohl(dl);
+	end = 96 + 8 + siglen;
+	end += (8 - end % 8) % 8;
+	sigh = headerImport(b + 96 + 8, (unsigned int)siglen, HEADERIMPORT_COPY);
+	sigh = headerCopy(sigh);
+	for (size_t i = 0; i < n; i++) {
+		const struct evmpkg_rpmfile *fi = evmpkg_rpm_file(p, i);
+
+		sigs[i] = fi->is_reg ? fake_sig(seed, fi->path) : strdup("");
+		if (strlen(sigs[i]) / 2 > maxlen)
+			maxlen = (uint32_t)(strlen(sigs[i]) / 2);
+	}
+	rpmtdReset(&td);
+	td.tag = RPMSIGTAG_FILESIGNATURES;
+	td.type = RPM_STRING_ARRAY_TYPE;
+	td.data = sigs;
+	td.count = (rpm_count_t)n;
+	headerPut(sigh, &td, HEADERPUT_DEFAULT);
+	rpmtdReset(&td);
+	td.tag = RPMSIGTAG_FILESIGNATURELENGTH;
+	td.type = RPM_INT32_TYPE;
+	td.data = &maxlen;
+	td.count = 1;
+	headerPut(sigh, &td, HEADERPUT_DEFAULT);
+	sigh = headerReload(sigh, RPMTAG_HEADERSIGNATURES);
+	blob = headerExport(sigh, &bsize);
+	pad = (8 - (8 + bsize) % 8) % 8;
+	f = fopen(out, "wb");
+	if (!f || fwrite(b, 1, 96, f) != 96 || fwrite("\x8e\xad\xe8\x01\0\0\0\0", 1, 8, f) != 8 ||
+	    fwrite(blob, 1, bsize, f) != bsize || fwrite("\0\0\0\0\0\0\0", 1, pad, f) != pad ||
+	    fwrite(b + end, 1, len - end, f) != len - end || fclose(f))
+		return 1;
+	printf("%zu signatures in the signature header\n", n);
+	for (size_t i = 0; i < n; i++)
+		free(sigs[i]);
+	free(sigs);
+	free(blob);
+	free(b);
+	headerFree(sigh);
+	evmpkg_rpm_close(p);
+	return 0;
+}
+
+/* The file signatures p reports are those of fake_sig(seed). */
+static int cmd_hassigs(const char *path, const char *seed)
+{
+	struct evmpkg_rpmpkg *p = open_or_die(path);
+
+	for (size_t i = 0; i < evmpkg_rpm_nfiles(p); i++) {
+		const struct evmpkg_rpmfile *f = evmpkg_rpm_file(p, i);
+		char *want = f->is_reg ? fake_sig(seed, f->path) : strdup("");
+
+		CHECK(f->existing_sig && !strcmp(f->existing_sig, want),
+		      "%s: existing_sig %s", f->path, f->existing_sig ? f->existing_sig : "(none)");
+		free(want);
+	}
+	printf("%zu existing signatures: %s\n", evmpkg_rpm_nfiles(p), failures ? "FAIL" : "ok");
+	evmpkg_rpm_close(p);
+	return failures ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "list"))
@@ -393,6 +489,10 @@ int main(int argc, char **argv)
 		return cmd_writefail(argv[2], argv[3]);
 	if (argc == 5 && !strcmp(argv[1], "rpmdb"))
 		return cmd_rpmdb(argv[2], argv[3], argv[4]);
+	if (argc == 5 && !strcmp(argv[1], "legacysig"))
+		return cmd_legacysig(argv[2], argv[3], argv[4]);
+	if (argc == 4 && !strcmp(argv[1], "hassigs"))
+		return cmd_hassigs(argv[2], argv[3]);
 	if (argc == 4 && !strcmp(argv[1], "time"))
 		return cmd_time(argv[2], argv[3]);
 	fprintf(stderr, "usage: see the comment at the top of %s\n", __FILE__);
