@@ -52,6 +52,26 @@ struct cli_ordered *cli_ordered_new(size_t n, FILE *out);
 void cli_ordered_put(struct cli_ordered *o, size_t i, char *text);
 void cli_ordered_free(struct cli_ordered *o);
 
+/* Options sign-file and sign share: the key, the hash, the IMA kind, jobs. */
+enum { CLI_O_KEY = 256, CLI_O_CERT, CLI_O_PASS, CLI_O_HASH, CLI_O_IMA,
+       CLI_O_FIRST_FREE };
+#define CLI_SIGN_LONGOPTS                                              \
+	{ "key", required_argument, NULL, CLI_O_KEY },                 \
+	{ "cert", required_argument, NULL, CLI_O_CERT },               \
+	{ "pass", required_argument, NULL, CLI_O_PASS },               \
+	{ "hash", required_argument, NULL, CLI_O_HASH },               \
+	{ "ima", required_argument, NULL, CLI_O_IMA },                 \
+	{ "jobs", required_argument, NULL, 'j' }
+
+struct cli_signopts {
+	const char *key, *cert, *pass;
+	int algo, ima_kind, jobs;
+};
+/* Defaults: sha256, IMA signature, all cores, $EVMPKG_KEY_PASSWORD. */
+void cli_signopts_init(struct cli_signopts *o);
+/* 1: c was a signing option and is taken; 0: not one; -1: bad value. */
+int cli_signopt(struct cli_signopts *o, int c, const char *arg);
+
 /* Loads trusted certificates; the kernel's default locations if none. */
 int cli_load_trust(char **certs, size_t ncerts, int use_defaults,
 		   struct evmpkg_trust **out);

@@ -48,7 +48,7 @@ struct row {
 	uint32_t ima_keyid, evm_keyid;
 	int ima_v, evm_v;
 	const struct evmpkg_mentry *e;
-	char why[512];
+	char why[600];
 };
 
 static void print_row(const struct row *r, int json)

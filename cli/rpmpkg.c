@@ -117,9 +117,9 @@ static const struct {
 	const char *md;		/* OpenSSL name */
 	const char *what;
 } hdr_digests[] = {
-	{ SIG_SHA1, "SHA1", "SHA1" },
 	{ SIG_SHA256, "SHA256", "SHA256" },
 	{ SIG_SHA3_256, "SHA3-256", "SHA3-256" },
+	{ SIG_SHA1, "SHA1", "SHA1" },
 };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -438,7 +438,8 @@ static int get_typed(Header h, uint32_t tag, rpmTagType type, uint32_t count,
 	rpmtdReset(td);
 	if (!headerGet(h, (rpmTagVal)tag, td, HEADERGET_MINMEM | HEADERGET_RAW))
 		return 0;
-	if (rpmtdType(td) != type || (count && rpmtdCount(td) != count)) {
+	/* td->count, not rpmtdCount(), which says 1 for any BIN entry. */
+	if (rpmtdType(td) != type || (count && td->count != count)) {
 		rpmtdFreeData(td);
 		return -1;
 	}
@@ -454,7 +455,7 @@ static int tag_type(Header h, uint32_t tag, uint32_t *count)
 	if (!headerGet(h, (rpmTagVal)tag, &td, HEADERGET_MINMEM | HEADERGET_RAW))
 		return 0;
 	t = rpmtdType(&td);
-	*count = rpmtdCount(&td);
+	*count = td.count;	/* bytes for BIN, where rpmtdCount() says 1 */
 	rpmtdFreeData(&td);
 	return t;
 }

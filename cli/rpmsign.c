@@ -261,71 +261,46 @@ out:
 
 int cmd_sign(int argc, char **argv)
 {
-	enum { O_KEY = 256, O_CERT, O_PASS, O_HASH, O_IMA, O_PASSWD, O_GROUP,
-	       O_FC, O_SIGNCFG, O_STRICT };
+	enum { O_PASSWD = CLI_O_FIRST_FREE, O_GROUP, O_FC, O_SIGNCFG, O_STRICT };
 	static const struct option lo[] = {
-		{ "key", required_argument, NULL, O_KEY },
-		{ "cert", required_argument, NULL, O_CERT },
-		{ "pass", required_argument, NULL, O_PASS },
-		{ "hash", required_argument, NULL, O_HASH },
-		{ "ima", required_argument, NULL, O_IMA },
+		CLI_SIGN_LONGOPTS,
 		{ "passwd", required_argument, NULL, O_PASSWD },
 		{ "group", required_argument, NULL, O_GROUP },
 		{ "file-contexts", required_argument, NULL, O_FC },
 		{ "sign-config", no_argument, NULL, O_SIGNCFG },
 		{ "strict", no_argument, NULL, O_STRICT },
 		{ "output", required_argument, NULL, 'o' },
-		{ "jobs", required_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct opts o = { .algo = EVMPKG_HASH_SHA256, .ima_kind = EVMPKG_IMA_SIG,
-			  .jobs = cli_ncpus() };
-	const char *keyp = NULL, *certp = NULL, *pass = getenv("EVMPKG_KEY_PASSWORD");
+	struct opts o = { 0 };
+	struct cli_signopts so;
 	const char *passwd = NULL, *group = NULL, *fcpath = NULL;
 	struct evmpkg_err err = { 0 };
-	int c, rc = 2, bad = 0;
-	uint32_t v;
+	int c, rc = 2, bad = 0, taken;
 
+	cli_signopts_init(&so);
 	while ((c = getopt_long(argc, argv, "o:j:h", lo, NULL)) != -1) {
+		if ((taken = cli_signopt(&so, c, optarg)) < 0)
+			return 2;
+		if (taken)
+			continue;
 		switch (c) {
-		case O_KEY: keyp = optarg; break;
-		case O_CERT: certp = optarg; break;
-		case O_PASS: pass = optarg; break;
-		case O_HASH:
-			o.algo = evmpkg_hash_by_name(optarg);
-			if (o.algo != EVMPKG_HASH_SHA256 && o.algo != EVMPKG_HASH_SHA384 &&
-			    o.algo != EVMPKG_HASH_SHA512) {
-				cli_err("--hash: '%s': use sha256, sha384 or sha512", optarg);
-				return 2;
-			}
-			break;
-		case O_IMA:
-			if (strcmp(optarg, "sig") && strcmp(optarg, "hash")) {
-				cli_err("--ima: '%s': use sig or hash", optarg);
-				return 2;
-			}
-			o.ima_kind = strcmp(optarg, "sig") ? EVMPKG_IMA_HASH : EVMPKG_IMA_SIG;
-			break;
 		case O_PASSWD: passwd = optarg; break;
 		case O_GROUP: group = optarg; break;
 		case O_FC: fcpath = optarg; break;
 		case O_SIGNCFG: o.sign_config = 1; break;
 		case O_STRICT: o.strict = 1; break;
 		case 'o': o.out = optarg; break;
-		case 'j':
-			if (cli_parse_u32(optarg, 1024, &v) || !v) {
-				cli_err("--jobs: '%s': give 1 to 1024", optarg);
-				return 2;
-			}
-			o.jobs = (int)v;
-			break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
-	if (!keyp || optind >= argc) {
-		cli_err(!keyp ? "sign: --key is required" : "sign: no package given");
+	o.algo = so.algo;
+	o.ima_kind = so.ima_kind;
+	o.jobs = so.jobs;
+	if (!so.key || optind >= argc) {
+		cli_err(!so.key ? "sign: --key is required" : "sign: no package given");
 		usage(stderr);
 		return 2;
 	}
@@ -333,7 +308,7 @@ int cmd_sign(int argc, char **argv)
 		cli_err("sign: -o takes one package");
 		return 2;
 	}
-	if (evmpkg_key_load(keyp, pass, certp, &o.key, &err) ||
+	if (evmpkg_key_load(so.key, so.pass, so.cert, &o.key, &err) ||
 	    evmpkg_accounts_load(passwd, group, &o.acct, &err)) {
 		cli_err("%s", err.msg);
 		goto out;

@@ -172,56 +172,34 @@ static int parse_mode(const char *arg, uint32_t *mode)
 
 int cmd_sign_file(int argc, char **argv)
 {
-	enum { O_KEY = 256, O_CERT, O_PASS, O_HASH, O_IMA, O_UID, O_GID,
-	       O_MODE, O_CAPS, O_LABEL, O_JSON };
+	enum { O_UID = CLI_O_FIRST_FREE, O_GID, O_MODE, O_CAPS, O_LABEL, O_JSON };
 	static const struct option lo[] = {
-		{ "key", required_argument, NULL, O_KEY },
-		{ "cert", required_argument, NULL, O_CERT },
-		{ "pass", required_argument, NULL, O_PASS },
-		{ "hash", required_argument, NULL, O_HASH },
-		{ "ima", required_argument, NULL, O_IMA },
+		CLI_SIGN_LONGOPTS,
 		{ "uid", required_argument, NULL, O_UID },
 		{ "gid", required_argument, NULL, O_GID },
 		{ "mode", required_argument, NULL, O_MODE },
 		{ "caps", required_argument, NULL, O_CAPS },
 		{ "label", required_argument, NULL, O_LABEL },
 		{ "recursive", no_argument, NULL, 'r' },
-		{ "jobs", required_argument, NULL, 'j' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, O_JSON },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct sf s = { .algo = EVMPKG_HASH_SHA256, .ima_kind = EVMPKG_IMA_SIG };
-	const char *keyp = NULL, *certp = NULL, *pass = getenv("EVMPKG_KEY_PASSWORD");
+	struct sf s = { 0 };
+	struct cli_signopts so;
 	struct evmpkg_err err = { 0 };
-	int recursive = 0, jobs = cli_ncpus(), c, rc = 2;
+	int recursive = 0, c, rc = 2, taken;
 	uint32_t v;
 	size_t failed;
 
+	cli_signopts_init(&so);
 	while ((c = getopt_long(argc, argv, "rj:nh", lo, NULL)) != -1) {
+		if ((taken = cli_signopt(&so, c, optarg)) < 0)
+			return 2;
+		if (taken)
+			continue;
 		switch (c) {
-		case O_KEY: keyp = optarg; break;
-		case O_CERT: certp = optarg; break;
-		case O_PASS: pass = optarg; break;
-		case O_HASH:
-			s.algo = evmpkg_hash_by_name(optarg);
-			if (s.algo != EVMPKG_HASH_SHA256 && s.algo != EVMPKG_HASH_SHA384 &&
-			    s.algo != EVMPKG_HASH_SHA512) {
-				cli_err("--hash: '%s': use sha256, sha384 or sha512", optarg);
-				return 2;
-			}
-			break;
-		case O_IMA:
-			if (!strcmp(optarg, "sig"))
-				s.ima_kind = EVMPKG_IMA_SIG;
-			else if (!strcmp(optarg, "hash"))
-				s.ima_kind = EVMPKG_IMA_HASH;
-			else {
-				cli_err("--ima: '%s': use sig or hash", optarg);
-				return 2;
-			}
-			break;
 		case O_UID:
 		case O_GID:
 			if (cli_parse_u32(optarg, 0xfffffffe, &v)) {
@@ -257,21 +235,16 @@ int cmd_sign_file(int argc, char **argv)
 			}
 			break;
 		case 'r': recursive = 1; break;
-		case 'j':
-			if (cli_parse_u32(optarg, 1024, &v) || !v) {
-				cli_err("--jobs: '%s': give 1 to 1024", optarg);
-				return 2;
-			}
-			jobs = (int)v;
-			break;
 		case 'n': s.dry_run = 1; break;
 		case O_JSON: s.json = 1; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
-	if (!keyp || optind >= argc) {
-		cli_err(!keyp ? "sign-file: --key is required" :
+	s.algo = so.algo;
+	s.ima_kind = so.ima_kind;
+	if (!so.key || optind >= argc) {
+		cli_err(!so.key ? "sign-file: --key is required" :
 				"sign-file: no FILE given");
 		usage(stderr);
 		return 2;
@@ -287,7 +260,7 @@ int cmd_sign_file(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (evmpkg_key_load(keyp, pass, certp, &s.key, &err)) {
+	if (evmpkg_key_load(so.key, so.pass, so.cert, &s.key, &err)) {
 		cli_err("%s", err.msg);
 		goto out;
 	}
@@ -296,7 +269,7 @@ int cmd_sign_file(int argc, char **argv)
 		cli_err("out of memory");
 		goto out;
 	}
-	failed = cli_parallel(s.paths.n, jobs, sign_one, &s);
+	failed = cli_parallel(s.paths.n, so.jobs, sign_one, &s);
 	cli_ordered_free(s.out);
 	if (failed)
 		cli_err("%zu of %zu files failed", failed, s.paths.n);

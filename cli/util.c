@@ -275,3 +275,49 @@ int cli_load_trust(char **certs, size_t ncerts, int use_defaults,
 	}
 	return 0;
 }
+
+void cli_signopts_init(struct cli_signopts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->algo = EVMPKG_HASH_SHA256;
+	o->ima_kind = EVMPKG_IMA_SIG;
+	o->jobs = cli_ncpus();
+	o->pass = getenv("EVMPKG_KEY_PASSWORD");
+}
+
+int cli_signopt(struct cli_signopts *o, int c, const char *arg)
+{
+	uint32_t v;
+
+	switch (c) {
+	case CLI_O_KEY: o->key = arg; return 1;
+	case CLI_O_CERT: o->cert = arg; return 1;
+	case CLI_O_PASS: o->pass = arg; return 1;
+	case CLI_O_HASH:
+		o->algo = evmpkg_hash_by_name(arg);
+		if (o->algo != EVMPKG_HASH_SHA256 && o->algo != EVMPKG_HASH_SHA384 &&
+		    o->algo != EVMPKG_HASH_SHA512) {
+			cli_err("--hash: '%s': use sha256, sha384 or sha512", arg);
+			return -1;
+		}
+		return 1;
+	case CLI_O_IMA:
+		if (!strcmp(arg, "sig")) {
+			o->ima_kind = EVMPKG_IMA_SIG;
+		} else if (!strcmp(arg, "hash")) {
+			o->ima_kind = EVMPKG_IMA_HASH;
+		} else {
+			cli_err("--ima: '%s': use sig or hash", arg);
+			return -1;
+		}
+		return 1;
+	case 'j':
+		if (cli_parse_u32(arg, 1024, &v) || !v) {
+			cli_err("--jobs: '%s': give 1 to 1024", arg);
+			return -1;
+		}
+		o->jobs = (int)v;
+		return 1;
+	}
+	return 0;
+}
