@@ -230,6 +230,67 @@ static int recheck(int fd, const struct evmpkg_mentry *e, char *msg, size_t n,
 	return ok ? EVMPKG_OK : EVMPKG_EMISMATCH;
 }
 
+/* Puts back one xattr as it was before (absent: removed). */
+static int restore_xattr(int fd, const char *name, const struct evmpkg_xattrs *x,
+			 int slot)
+{
+	if (x->present[slot])
+		return fsetxattr(fd, name, x->val[slot], x->len[slot], 0);
+	return fremovexattr(fd, name) && errno != ENODATA ? -1 : 0;
+}
+
+/*
+ * A write failed part-way (e.g. the kernel refused security.ima with EPERM
+ * in an EVM mode that does not accept it): undo the earlier steps, last
+ * first, so no file is left with a new owner, mode or capabilities and no
+ * signature. Best effort; what could not be undone is added to the message.
+ */
+static void rollback(int fd, const struct stat *st, const struct evmpkg_xattrs *x,
+		     struct evmpkg_seq_report *rep, struct evmpkg_err *err)
+{
+	static const int slot_of[EVMPKG_NSTEPS] = {
+		[EVMPKG_STEP_LABEL] = EVMPKG_X_SELINUX,
+		[EVMPKG_STEP_CAPS] = EVMPKG_X_CAPS,
+		[EVMPKG_STEP_IMA] = EVMPKG_X_IMA,
+	};
+	int undone = 0, stuck = 0;
+
+	for (int i = EVMPKG_STEP_IMA; i >= EVMPKG_STEP_LABEL; i--)
+		if (rep->step[i] == EVMPKG_ST_WRITTEN) {
+			if (restore_xattr(fd, evmpkg_step_name(i), x, slot_of[i]))
+				stuck = 1;
+			else
+				undone = 1;
+		}
+	if (rep->step[EVMPKG_STEP_CHOWN] == EVMPKG_ST_WRITTEN) {
+		if (fchown(fd, st->st_uid, st->st_gid))
+			stuck = 1;
+		else
+			undone = 1;
+		/* chown cleared setuid/setgid and dropped caps: restore both. */
+		if (x->present[EVMPKG_X_CAPS] &&
+		    restore_xattr(fd, "security.capability", x, EVMPKG_X_CAPS))
+			stuck = 1;
+	}
+	if (rep->step[EVMPKG_STEP_CHMOD] == EVMPKG_ST_WRITTEN ||
+	    rep->step[EVMPKG_STEP_CHOWN] == EVMPKG_ST_WRITTEN) {
+		if (fchmod(fd, st->st_mode & 07777))
+			stuck = 1;
+		else
+			undone = 1;
+	}
+	if (undone || stuck) {
+		size_t n = strlen(err->msg);
+
+		snprintf(err->msg + n, sizeof(err->msg) - n, "%s",
+			 stuck ? "; the earlier steps could not all be undone" :
+				 "; earlier steps undone, the file is as it was");
+	}
+	for (int i = 0; i < EVMPKG_NSTEPS; i++)
+		if (rep->step[i] == EVMPKG_ST_WRITTEN)
+			rep->step[i] = stuck ? EVMPKG_ST_WRITTEN : EVMPKG_ST_SKIPPED;
+}
+
 int evmpkg_seq_apply(int fd, const struct evmpkg_mentry *e,
 		     const struct evmpkg_seq_opts *o,
 		     struct evmpkg_seq_report *rep, struct evmpkg_err *err)
@@ -339,6 +400,7 @@ int evmpkg_seq_apply(int fd, const struct evmpkg_mentry *e,
 		if (do_step(fd, i, e, rep)) {
 			rc = evmpkg_fail_errno(err, rep->errnum[i], "%s",
 					       evmpkg_step_name(i));
+			rollback(fd, &st, &x, rep, err);
 			break;
 		}
 	}

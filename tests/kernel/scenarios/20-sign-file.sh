@@ -101,9 +101,11 @@ off | x509)
 x509-nosetup | hmac)
 	# The kernel refuses the first protected xattr on a new file; sign-file
 	# must report it and exit non-zero, naming file and step.
-	# Owner and mode are requested too, to record what is left behind.
+	# Owner and mode are requested too: the refusal must undo them, so no
+	# file is left with a new owner or mode and no signature.
 	f=$D/run.sh
 	new_script "$f" sign-file
+	before=$(stat -c '%u:%g %a' "$f")
 	run sign --uid 1000 --gid 1000 --mode 0750 "$f"
 	if [ $rc -ne 0 ]; then ok "sign-file: exits non-zero"; else fail "sign-file: exits non-zero" "exit 0: $out"; fi
 	case $out in
@@ -112,7 +114,7 @@ x509-nosetup | hmac)
 	*) fail "sign-file: error names file, security.ima and EPERM" "got: $out" ;;
 	esac
 	echo "# $MODE: sign-file said: $(printf '%s' "$out" | tr '\n' ' ')"
-	echo "# $MODE: owner and mode after the refusal: $(stat -c '%u:%g %a' "$f")"
+	same "sign-file: owner and mode rolled back after the refusal" "$(stat -c '%u:%g %a' "$f")" "$before"
 	same "sign-file: no security.ima written" "$(xattr_hex "$f" security.ima)" ""
 	same "sign-file: no security.evm written" "$(xattr_hex "$f" security.evm)" ""
 	exec_denied "sign-file: unsigned file, exec denied" "$f" IMA-signature-required
