@@ -27,8 +27,8 @@ run_tier() {
 		return
 	fi
 	local p f
-	p=$(printf '%s' "$line" | sed -E 's/.*[^0-9]?([0-9]+) passed, ([0-9]+) failed.*/\1/')
-	f=$(printf '%s' "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
+	read -r p f < <(printf '%s\n' "$line" | grep -oE '[0-9]+ passed, [0-9]+ failed' |
+		tail -n 1 | awk '{print $1, $3}')
 	total_pass=$((total_pass + p))
 	total_fail=$((total_fail + f))
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
