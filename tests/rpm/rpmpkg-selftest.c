@@ -183,6 +183,11 @@ static int cmd_write(const char *in, const char *out, const char *seed)
 	if (evmpkg_rpm_write(p, (const char *const *)sigs, EVMPKG_RPMTAG_MANIFEST, blob,
 			     bl, out, &dropped, &err)) {
 		fprintf(stderr, "write failed (rc %d): %s\n", err.rc, err.msg);
+		for (size_t i = 0; i < n; i++)
+			free(sigs[i]);
+		free(sigs);
+		free(blob);
+		evmpkg_rpm_close(p);
 		return 1;
 	}
 	printf("dropped_pgp=%d\n", dropped);

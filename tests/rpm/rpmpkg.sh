@@ -23,9 +23,9 @@ cleanup() { chmod -R u+w "$TMP" 2>/dev/null; rm -rf "$TMP"; }
 trap cleanup EXIT
 
 FAILS=0
-pass() { echo "PASS: $*"; }
+PASSES=0
+pass() { echo "PASS: $*"; PASSES=$((PASSES + 1)); }
 fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
-skip() { echo "SKIP: $*"; }
 check() { # check DESCRIPTION COMMAND...
 	local d=$1; shift
 	if "$@" >"$TMP/out" 2>&1; then pass "$d"; else fail "$d"; sed 's/^/    /' "$TMP/out"; fi
@@ -170,7 +170,7 @@ if [ "$(id -u)" = 0 ]; then
 	check "installed header (rpmdb) has the blob and FILESIGNATURES" "$T" rpmdb "$R" evmtest seed1
 	check "installed files: rpm -V clean" rpm --root "$R" -V --nodeps evmtest
 else
-	skip "install (needs root for rpm --root)"
+	fail "install: needs root for rpm --root (run the tests as root)"
 fi
 
 # OpenPGP: a signed input loses its signature; rpmsign can sign the output.
@@ -200,7 +200,7 @@ if command -v gpg >/dev/null && command -v rpmsign >/dev/null; then
 		bash -c "[ \$(stat -c %s $TMP/signed-out.rpm) = $size ]"
 	check "re-signed output still has the file signatures" sigs_shown "$TMP/signed-out.rpm"
 else
-	skip "OpenPGP (needs gpg and rpmsign)"
+	fail "OpenPGP: needs gpg and rpmsign (packaging/install-deps installs them)"
 fi
 
 # Broken packages: refused with the package named; no temporary file.
@@ -260,5 +260,5 @@ else
 fi
 
 echo
-[ $FAILS = 0 ] && echo "all passed" || echo "$FAILS failed"
+echo "rpmpkg: $PASSES passed, $FAILS failed"
 [ $FAILS = 0 ]
