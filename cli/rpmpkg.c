@@ -642,8 +642,8 @@ static int load_digests(struct evmpkg_rpmpkg *p, struct evmpkg_err *err)
 		if (!dlen || from_hex(s, p->digests + i * dlen, dlen)) {
 			rpmtdFreeData(&td);
 			return evmpkg_fail(err, EVMPKG_EINVAL,
-					   "%s: %s: FILEDIGESTS: '%s' is not a %zu-byte hex digest",
-					   p->path, p->paths[i], s, dlen);
+					   "%s: %s: FILEDIGESTS: not a %zu-byte hex digest",
+					   p->path, p->paths[i], dlen);
 		}
 		p->f[i].digest = p->digests + i * dlen;
 		p->f[i].digest_len = dlen;

@@ -149,7 +149,12 @@ static int plan(const struct opts *o, struct evmpkg_rpmpkg *p,
 				continue;
 			}
 			j->e.caps = cl ? malloc(cl) : NULL;
-			if (cl && j->e.caps)
+			if (cl && !j->e.caps) {
+				fprintf(stderr, PROG ": out of memory\n");
+				bad = 1;
+				continue;
+			}
+			if (cl)
 				memcpy(j->e.caps, caps, cl);
 			j->e.caps_len = cl;
 		}
@@ -190,7 +195,9 @@ static int sign_package(const struct opts *o, const char *path)
 	for (size_t i = 0; i < n; i++) {
 		const struct evmpkg_rpmfile *f = evmpkg_rpm_file(p, i);
 
-		if (f->is_reg && f->digest_algo != o->algo)
+		/* Another algorithm, or no usable digest in the header. */
+		if (f->is_reg && (f->digest_algo != o->algo ||
+				  f->digest_len != evmpkg_hash_size(o->algo)))
 			need_payload = 1;
 	}
 	/* The header digest is over another algorithm: hash the payload. */

@@ -47,12 +47,19 @@ static void usage(FILE *f)
 /* Owned text for one result line. */
 static char *json_line(const char *path, const struct evmpkg_mentry *e)
 {
-	char *buf = NULL, hex[2 * EVMPKG_SIG_MAX + 1];
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	size_t len = 0, hmax = e->label_len;
+	char *buf = NULL, *hex;
+	FILE *f;
 
-	if (!f)
+	/* Labels may be up to 64 KiB: size the hex buffer for the largest value. */
+	if (hmax < EVMPKG_SIG_MAX)
+		hmax = EVMPKG_SIG_MAX;
+	hex = malloc(2 * hmax + 1);
+	f = hex ? open_memstream(&buf, &len) : NULL;
+	if (!f) {
+		free(hex);
 		return NULL;
+	}
 	fputs("{\"path\":", f);
 	cli_json_str(f, path);
 	fprintf(f, ",\"uid\":%u,\"gid\":%u,\"mode\":\"%o\"", e->uid, e->gid,
@@ -70,6 +77,7 @@ static char *json_line(const char *path, const struct evmpkg_mentry *e)
 	cli_hex(e->evm, e->evm_len, hex);
 	fprintf(f, ",\"security.evm\":\"%s\"}\n", hex);
 	fclose(f);
+	free(hex);
 	return buf;
 }
 

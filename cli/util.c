@@ -248,6 +248,16 @@ void cli_ordered_free(struct cli_ordered *o)
 int cli_load_trust(char **certs, size_t ncerts, int use_defaults,
 		   struct evmpkg_trust **out)
 {
+	/* What the kernel's keyrings usually get at boot, by usage. */
+	static const struct {
+		const char *path;
+		int usage;
+	} defaults[] = {
+		{ "/etc/keys/ima", EVMPKG_TRUST_IMA },
+		{ "/etc/keys/x509_ima.der", EVMPKG_TRUST_IMA },
+		{ "/etc/keys/evm", EVMPKG_TRUST_EVM },
+		{ "/etc/keys/x509_evm.der", EVMPKG_TRUST_EVM },
+	};
 	struct evmpkg_err err = { 0 };
 	struct stat st;
 
@@ -255,23 +265,27 @@ int cli_load_trust(char **certs, size_t ncerts, int use_defaults,
 		cli_err("%s", err.msg);
 		return -1;
 	}
+	/* A certificate named on the command line is trusted for both. */
 	for (size_t i = 0; i < ncerts; i++)
-		if (evmpkg_trust_add_file(*out, certs[i], &err)) {
+		if (evmpkg_trust_add_file(*out, certs[i], EVMPKG_TRUST_BOTH, &err)) {
 			cli_err("%s", err.msg);
 			return -1;
 		}
 	if (ncerts || !use_defaults)
 		return 0;
-	/* What the kernel loads at boot (CONFIG_IMA_X509_PATH, EVM's). */
-	if (stat("/etc/keys/ima", &st) == 0 && S_ISDIR(st.st_mode) &&
-	    evmpkg_trust_add_dir(*out, "/etc/keys/ima", &err)) {
-		cli_err("%s", err.msg);
-		return -1;
-	}
-	if (stat("/etc/keys/x509_evm.der", &st) == 0 &&
-	    evmpkg_trust_add_file(*out, "/etc/keys/x509_evm.der", &err)) {
-		cli_err("%s", err.msg);
-		return -1;
+	for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++) {
+		const char *p = defaults[i].path;
+		int rc;
+
+		if (stat(p, &st))
+			continue;
+		rc = S_ISDIR(st.st_mode) ?
+			evmpkg_trust_add_dir(*out, p, defaults[i].usage, &err) :
+			evmpkg_trust_add_file(*out, p, defaults[i].usage, &err);
+		if (rc) {
+			cli_err("%s", err.msg);
+			return -1;
+		}
 	}
 	return 0;
 }

@@ -14,8 +14,9 @@ static void usage(FILE *f)
 	fputs("usage: evmpkg verify-file [--cert CERT]... FILE...\n"
 	      "Checks each file's content against security.ima and security.evm\n"
 	      "against its current owner, mode and protected xattrs, with the\n"
-	      "given certificates (default: /etc/keys/ima/ and\n"
-	      "/etc/keys/x509_evm.der). Exit status 1 if any file fails.\n", f);
+	      "given certificates, trusted for both (default: /etc/keys/ima/ and\n"
+	      "/etc/keys/x509_ima.der for IMA, /etc/keys/evm/ and\n"
+	      "/etc/keys/x509_evm.der for EVM). Exit status 1 if any file fails.\n", f);
 }
 
 static const char *ima_kind(int type)
@@ -88,7 +89,7 @@ int cmd_verify_file(int argc, char **argv)
 	if (cli_load_trust(certs, ncerts, 1, &t))
 		goto out;
 	if (!evmpkg_trust_count(t)) {
-		cli_err("verify-file: no trusted certificate: give --cert (none in /etc/keys/ima or /etc/keys/x509_evm.der)");
+		cli_err("verify-file: no trusted certificate: give --cert (none in /etc/keys)");
 		goto out;
 	}
 	for (int i = optind; i < argc; i++)

@@ -24,6 +24,7 @@ struct evmpkg_key {
 struct tcert {
 	EVP_PKEY *pkey;
 	uint32_t keyid;
+	int usage;		/* enum evmpkg_trust_usage */
 };
 
 struct evmpkg_trust {
@@ -206,6 +207,12 @@ int evmpkg_key_load(const char *keypath, const char *pass,
 					   certpath, keypath);
 		}
 	}
+	if (x && EVP_PKEY_eq(X509_get0_pubkey(x), k->pkey) != 1) {
+		/* A certificate of another key: its id would name the wrong key. */
+		X509_free(x);
+		x = NULL;
+		ERR_clear_error();
+	}
 	if (x) {
 		rc = cert_keyid(x, &k->keyid);
 		X509_free(x);
@@ -301,7 +308,7 @@ void evmpkg_trust_free(struct evmpkg_trust *t)
 	free(t);
 }
 
-int evmpkg_trust_add_file(struct evmpkg_trust *t, const char *path,
+int evmpkg_trust_add_file(struct evmpkg_trust *t, const char *path, int usage,
 			  struct evmpkg_err *err)
 {
 	STACK_OF(X509) *sk;
@@ -330,6 +337,7 @@ int evmpkg_trust_add_file(struct evmpkg_trust *t, const char *path,
 			t->c = nc;
 			t->cap = ncap;
 		}
+		c.usage = usage;
 		c.pkey = X509_get_pubkey(x);
 		if (!c.pkey) {
 			rc = evmpkg_fail(err, EVMPKG_ECRYPTO,
@@ -348,7 +356,7 @@ static int by_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int evmpkg_trust_add_dir(struct evmpkg_trust *t, const char *dir,
+int evmpkg_trust_add_dir(struct evmpkg_trust *t, const char *dir, int usage,
 			 struct evmpkg_err *err)
 {
 	DIR *d = opendir(dir);
@@ -388,7 +396,7 @@ int evmpkg_trust_add_dir(struct evmpkg_trust *t, const char *dir,
 
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
 		if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
-			rc = evmpkg_trust_add_file(t, path, err);
+			rc = evmpkg_trust_add_file(t, path, usage, err);
 	}
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
@@ -406,6 +414,8 @@ int evmpkg_trust_verify(const struct evmpkg_trust *t,
 			size_t dlen, struct evmpkg_err *err)
 {
 	const EVP_MD *md = md_of(sig->hash_algo);
+	int want = sig->type == EVMPKG_EVM_PORTABLE ? EVMPKG_TRUST_EVM :
+						      EVMPKG_TRUST_IMA;
 	int tried = 0;
 
 	if (!md)
@@ -415,7 +425,7 @@ int evmpkg_trust_verify(const struct evmpkg_trust *t,
 		EVP_PKEY_CTX *ctx;
 		int ok;
 
-		if (t->c[i].keyid != sig->keyid)
+		if (t->c[i].keyid != sig->keyid || !(t->c[i].usage & want))
 			continue;
 		tried = 1;
 		ctx = EVP_PKEY_CTX_new(t->c[i].pkey, NULL);
@@ -431,8 +441,9 @@ int evmpkg_trust_verify(const struct evmpkg_trust *t,
 	}
 	if (!tried)
 		return evmpkg_fail(err, EVMPKG_ENOKEY,
-				   "no trusted certificate has key id %08x",
-				   sig->keyid);
+				   "no trusted certificate has key id %08x (for %s)",
+				   sig->keyid, want == EVMPKG_TRUST_EVM ?
+				   "EVM signatures" : "IMA signatures");
 	return evmpkg_fail(err, EVMPKG_EVERIFY,
 			   "signature does not verify with the trusted certificate of key id %08x",
 			   sig->keyid);

@@ -249,7 +249,7 @@ int evmpkg_manifest_decode(const void *p, size_t n, struct evmpkg_manifest *m,
 	char *path = malloc(EVMPKG_PATH_MAX);
 	struct evmpkg_rd r;
 	const uint8_t *magic;
-	uint8_t version;
+	uint8_t version = 0;
 	uint32_t count;
 	int rc = EVMPKG_OK;
 

@@ -303,7 +303,7 @@ int evmpkg_seq_apply(int fd, const struct evmpkg_mentry *e,
 	struct evmpkg_xattrs x;
 	struct evmpkg_sig ima;
 	struct stat st;
-	int rc, problem, setm = o->set_owner_mode;
+	int rc, problem, preok, setm = o->set_owner_mode;
 	char why[256] = "";
 
 	memset(rep, 0, sizeof(*rep));
@@ -328,13 +328,15 @@ int evmpkg_seq_apply(int fd, const struct evmpkg_mentry *e,
 
 	/* Content digest: trusted from the caller when the algorithm fits. */
 	evmpkg_sig_parse(e->ima, e->ima_len, 0, &ima, NULL);
-	if (!o->preverified && (!cd || calgo != ima.hash_algo)) {
+	preok = o->preverified && good_verdict(o->pre_ima) &&
+		good_verdict(o->pre_evm) && cd && calgo == ima.hash_algo;
+	if (!preok && (!cd || calgo != ima.hash_algo)) {
 		if ((rc = evmpkg_file_digest(fd, ima.hash_algo, cdig, &cdlen, err)))
 			goto out;
 		cd = cdig;
 		calgo = ima.hash_algo;
 	}
-	if (o->preverified && good_verdict(o->pre_ima) && good_verdict(o->pre_evm)) {
+	if (preok) {
 		rep->ima = o->pre_ima;
 		rep->evm = o->pre_evm;
 		rc = EVMPKG_OK;
@@ -375,10 +377,25 @@ int evmpkg_seq_apply(int fd, const struct evmpkg_mentry *e,
 	need[EVMPKG_STEP_IMA] = !same_val(x.val[EVMPKG_X_IMA], x.len[EVMPKG_X_IMA],
 					  e->ima, e->ima_len);
 	need[EVMPKG_STEP_EVM] = !evm_in_place(fd, e);
-	/* Warn mode writes no security.evm for a file with any problem. */
-	if (problem && need[EVMPKG_STEP_EVM]) {
-		need[EVMPKG_STEP_EVM] = 0;
-		rep->step[EVMPKG_STEP_EVM] = EVMPKG_ST_SKIPPED;
+	/*
+	 * Warn mode writes no security.evm for a file with any problem, no
+	 * security.ima that did not verify, and, where it sets metadata, none
+	 * from an entry whose EVM signature did not verify.
+	 */
+	if (problem) {
+		int ima_bad = !good_verdict(rep->ima) && rep->ima != EVMPKG_V_NOTRUN;
+		int evm_bad = !good_verdict(rep->evm);
+
+		for (int i = 0; i < EVMPKG_NSTEPS; i++) {
+			int skip = i == EVMPKG_STEP_EVM ||
+				   (i == EVMPKG_STEP_IMA && ima_bad) ||
+				   (i < EVMPKG_STEP_IMA && evm_bad);
+
+			if (skip && need[i]) {
+				need[i] = 0;
+				rep->step[i] = EVMPKG_ST_SKIPPED;
+			}
+		}
 	}
 
 	for (int i = 0; i < EVMPKG_NSTEPS; i++) {
@@ -395,6 +412,7 @@ int evmpkg_seq_apply(int fd, const struct evmpkg_mentry *e,
 				rc = evmpkg_fail(err, rc,
 						 "security.evm: not written: after the earlier steps %s",
 						 why);
+			rollback(fd, &st, &x, rep, err);
 			break;
 		}
 		if (do_step(fd, i, e, rep)) {

@@ -36,7 +36,13 @@ static int read_one(int fd, const char *name, uint8_t **val, size_t *len)
 			return errno == ENODATA ? 1 : -errno;
 		if (n > XVAL_MAX)
 			return -E2BIG;
-		b = malloc(n ? (size_t)n : 1);
+		if (n == 0) {
+			/* A size-0 read would be another size query. */
+			*val = malloc(1);
+			*len = 0;
+			return *val ? 0 : -ENOMEM;
+		}
+		b = malloc((size_t)n);
 		if (!b)
 			return -ENOMEM;
 		n = fgetxattr(fd, name, b, (size_t)n);

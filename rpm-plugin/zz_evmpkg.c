@@ -34,6 +34,7 @@ struct state {
 	struct evmpkg_trust *trust;
 	struct evmpkg_kstate ks;
 	int told_kernel, told_nosupport, told_nonroot, told_userns;
+	int userns;			/* read before rpm's chroot */
 	/* The package being installed (psm_pre to psm_post). */
 	rpmte te;
 	char *nevra;
@@ -64,21 +65,53 @@ static int abi_known(void)
 	return (maj == 4 && min >= 18) || maj == 5 || maj == 6;
 }
 
-static void load_certs(struct state *s, const char *list)
+/*
+ * Loads a space-separated list of certificate files and directories for
+ * usage. A path that does not exist is skipped (the defaults are the
+ * kernel's optional locations); one that exists and does not load is an
+ * error, so enforce mode never falls back to form-only checks unnoticed.
+ */
+static int load_certs(struct state *s, const char *list, int usage)
 {
 	char *copy = strdup(list), *save = NULL, *tok;
 	struct evmpkg_err err = { 0 };
 	struct stat st;
+	int rc = 0;
 
-	for (tok = copy ? strtok_r(copy, " \t", &save) : NULL; tok;
-	     tok = strtok_r(NULL, " \t", &save)) {
-		if (stat(tok, &st))
-			continue;	/* the kernel's paths are optional */
-		if ((S_ISDIR(st.st_mode) ? evmpkg_trust_add_dir(s->trust, tok, &err) :
-					   evmpkg_trust_add_file(s->trust, tok, &err)))
-			rpmlog(RPMLOG_WARNING, PFX "%s\n", err.msg);
+	if (!copy)
+		return -1;
+	for (tok = strtok_r(copy, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
+		if (stat(tok, &st)) {
+			if (errno == ENOENT)
+				continue;
+			rpmlog(RPMLOG_ERR, PFX "certificate %s: %s\n", tok, strerror(errno));
+			rc = -1;
+			continue;
+		}
+		if ((S_ISDIR(st.st_mode) ? evmpkg_trust_add_dir(s->trust, tok, usage, &err) :
+					   evmpkg_trust_add_file(s->trust, tok, usage, &err))) {
+			rpmlog(RPMLOG_ERR, PFX "%s\n", err.msg);
+			rc = -1;
+		}
 	}
 	free(copy);
+	return rc;
+}
+
+/* rpm in a container (user namespace): the kernel refuses security.*. */
+static int in_user_namespace(void)
+{
+	char buf[128] = "";
+	FILE *f = fopen("/proc/self/uid_map", "re");
+	unsigned long a, b, c;
+
+	if (!f)
+		return 0;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	return !(sscanf(buf, "%lu %lu %lu", &a, &b, &c) == 3 && a == 0 &&
+		 b == 0 && c == 4294967295UL);
 }
 
 static void free_pkg(struct state *s)
@@ -100,6 +133,8 @@ static rpmRC evm_init(rpmPlugin plugin, rpmts ts)
 	struct evmpkg_err err = { 0 };
 	char *pol = rpmExpand("%{?_evmpkg_policy}", NULL);
 	char *certs = rpmExpand("%{?_evmpkg_certs}", NULL);
+	char *ima_certs = rpmExpand("%{?_evmpkg_ima_certs}", NULL);
+	char *evm_certs = rpmExpand("%{?_evmpkg_evm_certs}", NULL);
 	char *cfg = rpmExpand("%{?_evmpkg_sign_config}", NULL);
 	rpmRC rc = RPMRC_OK;
 
@@ -128,8 +163,22 @@ static rpmRC evm_init(rpmPlugin plugin, rpmts ts)
 		goto out;
 	}
 	s->sign_config = *cfg && atoi(cfg) != 0;
-	/* Read before rpm enters --root: the host's trust and kernel. */
-	load_certs(s, *certs ? certs : "/etc/keys/ima /etc/keys/x509_evm.der");
+	/* Read before rpm enters --root: the host's trust, kernel, namespace. */
+	if ((load_certs(s, certs, EVMPKG_TRUST_BOTH) |
+	     load_certs(s, ima_certs, EVMPKG_TRUST_IMA) |
+	     load_certs(s, evm_certs, EVMPKG_TRUST_EVM)) &&
+	    s->policy == EVMPKG_POLICY_ENFORCE) {
+		rc = RPMRC_FAIL;
+		goto out;
+	}
+	if (*certs && !evmpkg_trust_count(s->trust) &&
+	    s->policy == EVMPKG_POLICY_ENFORCE) {
+		rpmlog(RPMLOG_ERR, PFX "%%_evmpkg_certs names no certificate that exists (%s)\n",
+		       certs);
+		rc = RPMRC_FAIL;
+		goto out;
+	}
+	s->userns = in_user_namespace();
 	if (evmpkg_kstate_probe(NULL, &s->ks, &err))
 		rpmlog(RPMLOG_WARNING, PFX "%s\n", err.msg);
 	evmpkg_manifest_init(&s->m);
@@ -141,6 +190,8 @@ out:
 	}
 	free(pol);
 	free(certs);
+	free(ima_certs);
+	free(evm_certs);
 	free(cfg);
 	return rc;
 }
@@ -169,7 +220,8 @@ static rpmRC evm_tsm_pre(rpmPlugin plugin, rpmts ts)
 	}
 	if (!evmpkg_trust_count(s->trust))
 		rpmlog(RPMLOG_DEBUG, PFX "no trusted certificate configured "
-		       "(%%_evmpkg_certs): signatures are checked for form only\n");
+		       "(%%_evmpkg_ima_certs, %%_evmpkg_evm_certs): signatures are "
+		       "checked for form only\n");
 	return RPMRC_OK;
 }
 
@@ -297,19 +349,11 @@ static rpmRC evm_psm_post(rpmPlugin plugin, rpmte te, int res)
 	return RPMRC_OK;
 }
 
-static int in_user_namespace(void)
+static int ima_algo(const struct evmpkg_mentry *e)
 {
-	char buf[128] = "";
-	FILE *f = fopen("/proc/self/uid_map", "re");
-	unsigned long a, b, c;
+	struct evmpkg_sig sig;
 
-	if (!f)
-		return 0;
-	if (!fgets(buf, sizeof(buf), f))
-		buf[0] = '\0';
-	fclose(f);
-	return !(sscanf(buf, "%lu %lu %lu", &a, &b, &c) == 3 && a == 0 &&
-		 b == 0 && c == 4294967295UL);
+	return evmpkg_sig_parse(e->ima, e->ima_len, 0, &sig, NULL) ? -1 : sig.hash_algo;
 }
 
 /* A failure the package can do nothing about: say so once, carry on. */
@@ -321,7 +365,7 @@ static int environment_refusal(struct state *s, int errnum)
 			       "store security xattrs: IMA/EVM signatures not installed\n");
 		return 1;
 	}
-	if (errnum == EPERM && in_user_namespace()) {
+	if (errnum == EPERM && s->userns) {
 		if (!s->told_userns++)
 			rpmlog(RPMLOG_WARNING, PFX "running in a user namespace "
 			       "(container): the kernel refuses security xattrs; "
@@ -365,15 +409,19 @@ static rpmRC evm_fsm_file_prepare(rpmPlugin plugin, rpmfi fi, int fd,
 			       "signatures not installed\n");
 		return RPMRC_OK;
 	}
-	if (fd < 0) {
-		/* Unchanged file (FA_TOUCH) on rpm 4.18.0: no fd given. */
+	o.content_digest = rpmfiFDigest(fi, &pgp, &o.content_len);
+	o.content_algo = evmpkg_hash_from_rpm(pgp);
+	/*
+	 * No fd (unchanged file, FA_TOUCH, on rpm 4.18.0), or the content must
+	 * be hashed with another algorithm than the header's through rpm's
+	 * write-only fd: open the file to read (/proc may be absent in --root).
+	 */
+	if (fd < 0 || ima_algo(e) != o.content_algo) {
 		ownfd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
 		if (ownfd < 0)
 			return fail_or_warn(s, fn, strerror(errno));
 		fd = ownfd;
 	}
-	o.content_digest = rpmfiFDigest(fi, &pgp, &o.content_len);
-	o.content_algo = evmpkg_hash_from_rpm(pgp);
 	/* psm_pre verified this entry against the same header digest. */
 	o.preverified = 1;
 	o.pre_ima = s->ima_v[e - s->m.e];

@@ -155,6 +155,15 @@ expect "erase" rpmr "$R" "$work/plugins-evm" enforce "$keys/rsa2048.der" -e evmd
 expect "--noplugins installs without xattrs" rpmr "$R" "$work/plugins-evm" enforce "$keys/rsa2048.der" --noplugins -i "$work/s1.rpm"
 refuse "--noplugins: no security.evm" getfattr -n security.evm "$R/usr/bin/evmdemo"
 
+# Signed with sha512 over a package whose header digests are sha256: the
+# plugin hashes the written content itself.
+expect "sign --hash sha512" sign "$work/v1.rpm" "$work/s512.rpm" --hash sha512
+R=$work/root-512
+newroot "$R"
+expect "install the sha512-signed package (enforce)" rpmr "$R" "$work/plugins-evm" enforce "$keys/rsa2048.der" -i "$work/s512.rpm"
+same "sha512: security.ima algorithm" "$(getfattr -n security.ima -e hex "$R/usr/bin/evmdemo" 2>/dev/null | sed -n 's/^security.ima=0x0302\(..\).*/\1/p')" 06
+expect "sha512: evmctl verify" evmctl verify --key "$keys/rsa2048.der" "$R/usr/bin/evmdemo"
+
 R=$work/root-ima
 newroot "$R"
 expect "stock ima plugin alone installs" rpmr "$R" "$work/plugins-ima" enforce "$keys/rsa2048.der" -i "$work/s1.rpm"

@@ -79,7 +79,7 @@ static void sign_verify(const char *key, const char *cert)
 	unit_unhex(abc_sha256, d, 32);
 	CU_ASSERT_EQUAL_FATAL(evmpkg_key_load(unit_data(key), NULL, NULL, &k, NULL), 0);
 	CU_ASSERT_EQUAL_FATAL(evmpkg_trust_new(&t, NULL), 0);
-	CU_ASSERT_EQUAL(evmpkg_trust_add_file(t, unit_data(cert), &err), 0);
+	CU_ASSERT_EQUAL(evmpkg_trust_add_file(t, unit_data(cert), EVMPKG_TRUST_BOTH, &err), 0);
 	CU_ASSERT_EQUAL(evmpkg_trust_count(t), 1);
 	CU_ASSERT_EQUAL(evmpkg_key_sign(k, 5, 4, d, 32, out, sizeof(out), &n, NULL), 0);
 	CU_ASSERT_EQUAL_FATAL(evmpkg_sig_parse(out, n, 1, &s, NULL), 0);
@@ -107,13 +107,40 @@ static void test_trust_untrusted(void)
 
 	CU_ASSERT_EQUAL_FATAL(evmpkg_key_load(unit_data("other.pem"), NULL, NULL, &k, NULL), 0);
 	CU_ASSERT_EQUAL_FATAL(evmpkg_trust_new(&t, NULL), 0);
-	CU_ASSERT_EQUAL(evmpkg_trust_add_file(t, unit_data("rsa.crt"), NULL), 0);
+	CU_ASSERT_EQUAL(evmpkg_trust_add_file(t, unit_data("rsa.crt"), EVMPKG_TRUST_BOTH, NULL), 0);
 	CU_ASSERT_EQUAL(evmpkg_key_sign(k, 3, 4, d, 32, out, sizeof(out), &n, NULL), 0);
 	evmpkg_sig_parse(out, n, 0, &s, NULL);
 	CU_ASSERT_EQUAL(evmpkg_trust_verify(t, &s, d, 32, NULL), EVMPKG_ENOKEY);
-	CU_ASSERT_NOT_EQUAL(evmpkg_trust_add_file(t, unit_data("rsa.pem.missing"), NULL), 0);
-	CU_ASSERT_NOT_EQUAL(evmpkg_trust_add_file(t, unit_data("rsa-enc.pem"), NULL), 0);
+	CU_ASSERT_NOT_EQUAL(evmpkg_trust_add_file(t, unit_data("rsa.pem.missing"), EVMPKG_TRUST_BOTH, NULL), 0);
+	CU_ASSERT_NOT_EQUAL(evmpkg_trust_add_file(t, unit_data("rsa-enc.pem"), EVMPKG_TRUST_BOTH, NULL), 0);
 	evmpkg_trust_free(t);
+	evmpkg_key_free(k);
+}
+
+/* The kernel checks type 3 with _ima and type 5 with _evm: so do we. */
+static void test_trust_usage(void)
+{
+	struct evmpkg_key *k = NULL;
+	struct evmpkg_trust *ima_only = NULL, *evm_only = NULL;
+	struct evmpkg_sig s3, s5;
+	uint8_t d[32] = { 7 }, v3[300], v5[300];
+	size_t n3, n5;
+
+	CU_ASSERT_EQUAL_FATAL(evmpkg_key_load(unit_data("rsa.pem"), NULL, NULL, &k, NULL), 0);
+	evmpkg_trust_new(&ima_only, NULL);
+	evmpkg_trust_new(&evm_only, NULL);
+	CU_ASSERT_EQUAL(evmpkg_trust_add_file(ima_only, unit_data("rsa.der"), EVMPKG_TRUST_IMA, NULL), 0);
+	CU_ASSERT_EQUAL(evmpkg_trust_add_file(evm_only, unit_data("rsa.der"), EVMPKG_TRUST_EVM, NULL), 0);
+	CU_ASSERT_EQUAL(evmpkg_key_sign(k, 3, 4, d, 32, v3, sizeof(v3), &n3, NULL), 0);
+	CU_ASSERT_EQUAL(evmpkg_key_sign(k, 5, 4, d, 32, v5, sizeof(v5), &n5, NULL), 0);
+	evmpkg_sig_parse(v3, n3, 0, &s3, NULL);
+	evmpkg_sig_parse(v5, n5, 1, &s5, NULL);
+	CU_ASSERT_EQUAL(evmpkg_trust_verify(ima_only, &s3, d, 32, NULL), 0);
+	CU_ASSERT_EQUAL(evmpkg_trust_verify(ima_only, &s5, d, 32, NULL), EVMPKG_ENOKEY);
+	CU_ASSERT_EQUAL(evmpkg_trust_verify(evm_only, &s5, d, 32, NULL), 0);
+	CU_ASSERT_EQUAL(evmpkg_trust_verify(evm_only, &s3, d, 32, NULL), EVMPKG_ENOKEY);
+	evmpkg_trust_free(ima_only);
+	evmpkg_trust_free(evm_only);
 	evmpkg_key_free(k);
 }
 
@@ -127,4 +154,5 @@ void suite_keys(void)
 	ADD(s, test_rsa_verify);
 	ADD(s, test_ec_verify);
 	ADD(s, test_trust_untrusted);
+	ADD(s, test_trust_usage);
 }

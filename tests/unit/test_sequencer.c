@@ -30,7 +30,7 @@ static void setup(struct fx *f, const char *content, uint32_t mode)
 	CU_ASSERT_EQUAL(write(f->fd, content, strlen(content)), (ssize_t)strlen(content));
 	CU_ASSERT_EQUAL_FATAL(evmpkg_key_load(unit_data("rsa.pem"), NULL, NULL, &f->key, NULL), 0);
 	CU_ASSERT_EQUAL_FATAL(evmpkg_trust_new(&f->trust, NULL), 0);
-	CU_ASSERT_EQUAL_FATAL(evmpkg_trust_add_file(f->trust, unit_data("rsa.der"), NULL), 0);
+	CU_ASSERT_EQUAL_FATAL(evmpkg_trust_add_file(f->trust, unit_data("rsa.der"), EVMPKG_TRUST_BOTH, NULL), 0);
 	CU_ASSERT_EQUAL_FATAL(evmpkg_file_digest(f->fd, 4, f->cdig, &f->cdlen, NULL), 0);
 	f->e = (struct evmpkg_mentry){
 		.path = f->path, .uid = 1000, .gid = 1001, .mode = mode,
@@ -115,7 +115,7 @@ static void test_enforce_untrusted_key(void)
 
 	setup(&f, "content", 0100644);
 	evmpkg_trust_new(&other, NULL);
-	evmpkg_trust_add_file(other, unit_data("other.crt"), NULL);
+	evmpkg_trust_add_file(other, unit_data("other.crt"), EVMPKG_TRUST_BOTH, NULL);
 	o.trust = other;
 	CU_ASSERT_EQUAL(evmpkg_seq_apply(f.fd, &f.e, &o, &r, &err), EVMPKG_ENOKEY);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "security.ima"));
@@ -263,6 +263,30 @@ static void test_verify_entry_without_file(void)
 	teardown(&f);
 }
 
+/* Earlier verdicts cover only the digest they were made with. */
+static void test_preverified_other_algorithm(void)
+{
+	struct evmpkg_seq_opts o = { .policy = EVMPKG_POLICY_ENFORCE,
+				     .set_owner_mode = 1, .preverified = 1,
+				     .pre_ima = EVMPKG_V_VERIFIED,
+				     .pre_evm = EVMPKG_V_VERIFIED };
+	struct evmpkg_seq_report r;
+	struct evmpkg_err err = { 0 };
+	uint8_t d512[64] = { 0 };
+	struct fx f;
+
+	setup(&f, "content", 0100644);
+	o.trust = f.trust;
+	o.content_algo = EVMPKG_HASH_SHA512;	/* a header digest of another algorithm */
+	o.content_digest = d512;
+	o.content_len = 64;
+	CU_ASSERT_EQUAL(pwrite(f.fd, "X", 1, 0), 1);
+	CU_ASSERT_EQUAL(evmpkg_seq_apply(f.fd, &f.e, &o, &r, &err), EVMPKG_EVERIFY);
+	CU_ASSERT_EQUAL(r.ima, EVMPKG_V_BAD);
+	assert_nothing_written(&f);
+	teardown(&f);
+}
+
 void suite_sequencer(void)
 {
 	CU_pSuite s = CU_add_suite("sequencer", NULL, NULL);
@@ -275,4 +299,5 @@ void suite_sequencer(void)
 	ADD(s, test_dry_run_off_and_form_only);
 	ADD(s, test_caps_removed_when_unsigned);
 	ADD(s, test_verify_entry_without_file);
+	ADD(s, test_preverified_other_algorithm);
 }

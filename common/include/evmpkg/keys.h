@@ -38,19 +38,31 @@ int evmpkg_key_sign(const struct evmpkg_key *k, uint8_t type, int algo,
 		    const uint8_t *digest, size_t dlen, uint8_t *out,
 		    size_t cap, size_t *outlen, struct evmpkg_err *err);
 
+/*
+ * What a trusted certificate may verify: the kernel checks IMA signatures
+ * (type 3) with the _ima keyring and portable EVM signatures (type 5) with
+ * the _evm keyring, so a key trusted for one is not trusted for the other.
+ */
+enum evmpkg_trust_usage {
+	EVMPKG_TRUST_IMA = 1,
+	EVMPKG_TRUST_EVM = 2,
+	EVMPKG_TRUST_BOTH = 3,
+};
+
 int evmpkg_trust_new(struct evmpkg_trust **out, struct evmpkg_err *err);
 void evmpkg_trust_free(struct evmpkg_trust *t);
-/* Adds every certificate of a PEM file, or the one of a DER file. */
-int evmpkg_trust_add_file(struct evmpkg_trust *t, const char *path,
+/* Adds every certificate of a PEM file, or the one of a DER file, for usage. */
+int evmpkg_trust_add_file(struct evmpkg_trust *t, const char *path, int usage,
 			  struct evmpkg_err *err);
-/* Adds every readable certificate file of a directory (not recursive). */
-int evmpkg_trust_add_dir(struct evmpkg_trust *t, const char *dir,
+/* Adds every certificate file of a directory (not recursive), for usage. */
+int evmpkg_trust_add_dir(struct evmpkg_trust *t, const char *dir, int usage,
 			 struct evmpkg_err *err);
 size_t evmpkg_trust_count(const struct evmpkg_trust *t);
 
 /*
  * Verifies a parsed type 3 or 5 signature over digest with the trusted
- * certificates whose key id matches. EVMPKG_ENOKEY: none matches;
+ * certificates for its usage (IMA for type 3, EVM for type 5) whose key id
+ * matches. EVMPKG_ENOKEY: none matches;
  * EVMPKG_EVERIFY: one matches and the signature is wrong.
  */
 int evmpkg_trust_verify(const struct evmpkg_trust *t,
