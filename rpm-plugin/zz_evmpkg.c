@@ -28,6 +28,17 @@
 
 #define PFX "evmpkg: "
 
+/* One package's pre-install check, started at tsm_pre. */
+struct pkgcheck {
+	rpmte te;			/* NULL once psm_pre consumed it */
+	struct evmpkg_manifest m;
+	struct evmpkg_vjob *jobs;	/* one per manifest entry */
+	unsigned char *seen;		/* entry names a file of the package */
+	uint8_t *digests;		/* copies of the header digests */
+	struct evmpkg_vbatch *batch;	/* running verification, or NULL */
+	char bad[512];			/* the manifest itself is bad */
+};
+
 struct state {
 	int policy;			/* enum evmpkg_policy */
 	int sign_config;		/* apply to %config files too */
@@ -42,6 +53,9 @@ struct state {
 	int have_manifest;
 	/* psm_pre's verdicts per manifest entry, reused at prepare. */
 	unsigned char *ima_v, *evm_v;
+	/* Packages of the transaction being verified since tsm_pre. */
+	struct pkgcheck *pcs;
+	size_t npcs;
 };
 
 static int parse_policy(const char *s)
@@ -196,6 +210,8 @@ out:
 	return rc;
 }
 
+static void pkgcheck_free(struct pkgcheck *pc);
+
 static void evm_cleanup(rpmPlugin plugin)
 {
 	struct state *s = rpmPluginGetData(plugin);
@@ -203,26 +219,11 @@ static void evm_cleanup(rpmPlugin plugin)
 	if (!s)
 		return;
 	free_pkg(s);
+	for (size_t i = 0; i < s->npcs; i++)
+		pkgcheck_free(&s->pcs[i]);
+	free(s->pcs);
 	evmpkg_trust_free(s->trust);
 	free(s);
-}
-
-static rpmRC evm_tsm_pre(rpmPlugin plugin, rpmts ts)
-{
-	struct state *s = rpmPluginGetData(plugin);
-
-	/* Once per transaction: what this kernel will make of our writes. */
-	if (!s->told_kernel && s->ks.outlook != EVMPKG_WRITES_OK) {
-		rpmlog(s->ks.outlook == EVMPKG_WRITES_REFUSED ? RPMLOG_WARNING : RPMLOG_NOTICE,
-		       PFX "%s; %s\n", evmpkg_kstate_mode_words(&s->ks),
-		       evmpkg_kstate_outlook_words(&s->ks));
-		s->told_kernel = 1;
-	}
-	if (!evmpkg_trust_count(s->trust))
-		rpmlog(RPMLOG_DEBUG, PFX "no trusted certificate configured "
-		       "(%%_evmpkg_ima_certs, %%_evmpkg_evm_certs): signatures are "
-		       "checked for form only\n");
-	return RPMRC_OK;
 }
 
 /* The header's digest of file fx, if the algorithm has a kernel id. */
@@ -232,7 +233,7 @@ static const uint8_t *header_digest(rpmfiles files, int fx, int *algo, size_t *l
 	const unsigned char *d = rpmfilesFDigest(files, fx, &pgp, len);
 
 	*algo = evmpkg_hash_from_rpm(pgp);
-	return d && *algo > 0 ? d : NULL;
+	return d && *algo > 0 && *len <= EVMPKG_MAX_DIGEST ? d : NULL;
 }
 
 /* Logs "evmpkg: NEVRA: FILE: WHY" at the policy's level. */
@@ -245,98 +246,176 @@ static rpmRC fail_or_warn(struct state *s, const char *file, const char *why)
 	return enforce ? RPMRC_FAIL : RPMRC_OK;
 }
 
-/* Before any file is written: decode the manifest, verify every entry. */
-static rpmRC evm_psm_pre(rpmPlugin plugin, rpmte te)
+static void pkgcheck_free(struct pkgcheck *pc)
 {
-	struct state *s = rpmPluginGetData(plugin);
+	if (pc->batch)
+		evmpkg_verify_batch_wait(pc->batch);
+	evmpkg_manifest_free(&pc->m);
+	free(pc->jobs);
+	free(pc->seen);
+	free(pc->digests);
+	memset(pc, 0, sizeof(*pc));
+}
+
+/*
+ * Decodes te's manifest and pairs each entry with a copy of its file's
+ * header digest, then starts verifying in the background. Returns 0 when
+ * there is nothing to check (no file info yet or any more, no manifest).
+ */
+static int pkgcheck_start(struct state *s, rpmte te, struct pkgcheck *pc)
+{
 	struct evmpkg_err err = { 0 };
 	struct rpmtd_s td;
-	rpmfiles files;
-	Header h;
-	rpmRC rc = RPMRC_OK;
-	struct evmpkg_vjob *jobs;
-	unsigned char *seen;
-	int found;
+	rpmfiles files = rpmteFiles(te);
+	Header h = NULL;
+	int ok = 0;
 
-	if (rpmteType(te) != TR_ADDED || s->te == te)
-		return RPMRC_OK;	/* erase, or a second call for this te */
-	free_pkg(s);
-	/*
-	 * rpm also calls psm_pre around trigger scripts, after the files are
-	 * in place and without file info: nothing to verify or write then.
-	 */
-	files = rpmteFiles(te);
-	if (!files || rpmfilesFC(files) == 0) {
-		rpmfilesFree(files);
-		return RPMRC_OK;
-	}
-	s->te = te;
-	s->nevra = strdup(rpmteNEVRA(te) ? rpmteNEVRA(te) : "?");
-	h = rpmteHeader(te);
-	if (!h) {
-		rpmfilesFree(files);
-		return RPMRC_OK;
-	}
-	found = headerGet(h, EVMPKG_RPMTAG_MANIFEST, &td, HEADERGET_MINMEM);
-	if (!found) {
-		rpmlog(RPMLOG_DEBUG, PFX "%s: no IMA/EVM manifest\n", s->nevra);
-		rpmfilesFree(files);
-		headerFree(h);
-		return RPMRC_OK;
-	}
+	memset(pc, 0, sizeof(*pc));
+	pc->te = te;
+	evmpkg_manifest_init(&pc->m);
+	/* rpm also calls psm_pre around trigger scripts, without file info. */
+	if (!files || rpmfilesFC(files) == 0 || !(h = rpmteHeader(te)))
+		goto out;
+	if (!headerGet(h, EVMPKG_RPMTAG_MANIFEST, &td, HEADERGET_MINMEM))
+		goto out;
+	ok = 1;
 	if (td.type != RPM_BIN_TYPE ||
-	    evmpkg_manifest_decode(td.data, td.count, &s->m, &err)) {
+	    evmpkg_manifest_decode(td.data, td.count, &pc->m, &err)) {
+		snprintf(pc->bad, sizeof(pc->bad), "%s",
+			 td.type != RPM_BIN_TYPE ? "not binary data" : err.msg);
 		rpmtdFreeData(&td);
-		rpmfilesFree(files);
-		headerFree(h);
-		return fail_or_warn(s, "signature manifest (tag 1000917)",
-				    td.type != RPM_BIN_TYPE ? "not binary data" : err.msg);
+		goto out;
 	}
 	rpmtdFreeData(&td);
-	s->have_manifest = 1;
-	seen = calloc(s->m.n ? s->m.n : 1, 1);
-	jobs = calloc(s->m.n ? s->m.n : 1, sizeof(*jobs));
-	s->ima_v = calloc(s->m.n ? s->m.n : 1, 1);
-	s->evm_v = calloc(s->m.n ? s->m.n : 1, 1);
-	if (!seen || !jobs || !s->ima_v || !s->evm_v) {
-		free(seen);
-		free(jobs);
-		rpmfilesFree(files);
-		headerFree(h);
-		return RPMRC_FAIL;
+	pc->seen = calloc(pc->m.n + 1, 1);
+	pc->jobs = calloc(pc->m.n + 1, sizeof(*pc->jobs));
+	pc->digests = calloc(pc->m.n + 1, EVMPKG_MAX_DIGEST);
+	if (!pc->seen || !pc->jobs || !pc->digests) {
+		snprintf(pc->bad, sizeof(pc->bad), "out of memory");
+		goto out;
 	}
-	/* Pair each signed entry with its file's header digest. */
 	for (int fx = 0; fx < (int)rpmfilesFC(files); fx++) {
 		char *fn = rpmfilesFN(files, fx);
-		const struct evmpkg_mentry *e = fn ? evmpkg_manifest_find(&s->m, fn) : NULL;
+		const struct evmpkg_mentry *e = fn ? evmpkg_manifest_find(&pc->m, fn) : NULL;
 		struct evmpkg_vjob *j;
+		const uint8_t *d;
+		size_t i;
 
 		free(fn);
 		if (!e)
 			continue;
-		j = &jobs[e - s->m.e];
-		seen[e - s->m.e] = 1;
-		j->content_digest = header_digest(files, fx, &j->content_algo,
-						  &j->content_len);
+		i = (size_t)(e - pc->m.e);
+		j = &pc->jobs[i];
+		pc->seen[i] = 1;
+		d = header_digest(files, fx, &j->content_algo, &j->content_len);
+		if (d) {
+			/* A copy: the worker never touches rpm's objects. */
+			memcpy(pc->digests + i * EVMPKG_MAX_DIGEST, d, j->content_len);
+			j->content_digest = pc->digests + i * EVMPKG_MAX_DIGEST;
+		}
 	}
-	for (size_t i = 0; i < s->m.n; i++)
-		jobs[i].e = &s->m.e[i];
-	/* RSA verification dominates: all cores, before any file is written. */
-	if (evmpkg_verify_batch(jobs, s->m.n, s->trust, 0))
-		for (size_t i = 0; i < s->m.n && rc == RPMRC_OK; i++)
-			if (jobs[i].rc)
-				rc = fail_or_warn(s, jobs[i].e->path, jobs[i].err.msg);
-	for (size_t i = 0; i < s->m.n; i++) {
-		s->ima_v[i] = (unsigned char)jobs[i].ima;
-		s->evm_v[i] = (unsigned char)jobs[i].evm;
-		if (!seen[i] && rc == RPMRC_OK)
-			rc = fail_or_warn(s, s->m.e[i].path,
-					  "signed in the manifest but not a file of the package");
-	}
-	free(seen);
-	free(jobs);
-	rpmfilesFree(files);
+	for (size_t i = 0; i < pc->m.n; i++)
+		pc->jobs[i].e = &pc->m.e[i];
+	if (evmpkg_verify_batch_start(pc->jobs, pc->m.n, s->trust, 0, &pc->batch, &err))
+		evmpkg_verify_batch(pc->jobs, pc->m.n, s->trust, 0);
+out:
 	headerFree(h);
+	rpmfilesFree(files);
+	return ok;
+}
+
+static rpmRC evm_tsm_pre(rpmPlugin plugin, rpmts ts)
+{
+	struct state *s = rpmPluginGetData(plugin);
+	rpmtsi pi;
+	rpmte te;
+
+	/* Once per transaction: what this kernel will make of our writes. */
+	if (!s->told_kernel && s->ks.outlook != EVMPKG_WRITES_OK) {
+		rpmlog(s->ks.outlook == EVMPKG_WRITES_REFUSED ? RPMLOG_WARNING : RPMLOG_NOTICE,
+		       PFX "%s; %s\n", evmpkg_kstate_mode_words(&s->ks),
+		       evmpkg_kstate_outlook_words(&s->ks));
+		s->told_kernel = 1;
+	}
+	if (!evmpkg_trust_count(s->trust))
+		rpmlog(RPMLOG_DEBUG, PFX "no trusted certificate configured "
+		       "(%%_evmpkg_ima_certs, %%_evmpkg_evm_certs): signatures are "
+		       "checked for form only\n");
+	/*
+	 * Start verifying every package now, so that the RSA work overlaps
+	 * rpm's own preparation (fingerprints, conflicts); psm_pre waits for
+	 * each package's result before any of its files is written.
+	 */
+	pi = rpmtsiInit(ts);
+	while ((te = rpmtsiNext(pi, TR_ADDED))) {
+		struct pkgcheck *n = realloc(s->pcs, (s->npcs + 1) * sizeof(*n));
+
+		if (!n)
+			break;
+		s->pcs = n;
+		if (pkgcheck_start(s, te, &s->pcs[s->npcs]))
+			s->npcs++;
+		else
+			pkgcheck_free(&s->pcs[s->npcs]);
+	}
+	rpmtsiFree(pi);
+	return RPMRC_OK;
+}
+
+/* Before any file is written: every entry of the package verified. */
+static rpmRC evm_psm_pre(rpmPlugin plugin, rpmte te)
+{
+	struct state *s = rpmPluginGetData(plugin);
+	struct pkgcheck own, *pc = NULL;
+	rpmRC rc = RPMRC_OK;
+
+	if (rpmteType(te) != TR_ADDED || s->te == te)
+		return RPMRC_OK;	/* erase, or a second call for this te */
+	free_pkg(s);
+	for (size_t i = 0; i < s->npcs; i++)
+		if (s->pcs[i].te == te)
+			pc = &s->pcs[i];
+	if (!pc) {
+		/* Not seen at tsm_pre (or nothing to check then): check now. */
+		if (!pkgcheck_start(s, te, &own)) {
+			pkgcheck_free(&own);
+			return RPMRC_OK;
+		}
+		pc = &own;
+	}
+	s->te = te;
+	s->nevra = strdup(rpmteNEVRA(te) ? rpmteNEVRA(te) : "?");
+	if (pc->batch) {
+		evmpkg_verify_batch_wait(pc->batch);
+		pc->batch = NULL;
+	}
+	if (pc->bad[0]) {
+		rc = fail_or_warn(s, "signature manifest (tag 1000917)", pc->bad);
+		goto out;
+	}
+	for (size_t i = 0; i < pc->m.n && rc == RPMRC_OK; i++)
+		if (pc->jobs[i].rc)
+			rc = fail_or_warn(s, pc->jobs[i].e->path, pc->jobs[i].err.msg);
+	for (size_t i = 0; i < pc->m.n && rc == RPMRC_OK; i++)
+		if (!pc->seen[i])
+			rc = fail_or_warn(s, pc->m.e[i].path,
+					  "signed in the manifest but not a file of the package");
+	/* The package's state for prepare: manifest and verdicts. */
+	s->ima_v = calloc(pc->m.n + 1, 1);
+	s->evm_v = calloc(pc->m.n + 1, 1);
+	if (!s->ima_v || !s->evm_v) {
+		rc = RPMRC_FAIL;
+		goto out;
+	}
+	for (size_t i = 0; i < pc->m.n; i++) {
+		s->ima_v[i] = (unsigned char)pc->jobs[i].ima;
+		s->evm_v[i] = (unsigned char)pc->jobs[i].evm;
+	}
+	s->m = pc->m;
+	evmpkg_manifest_init(&pc->m);
+	s->have_manifest = 1;
+out:
+	pkgcheck_free(pc);
 	return rc;
 }
 
