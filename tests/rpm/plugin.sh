@@ -178,44 +178,35 @@ nothing_installed() {
 	refuse "$2: rpmdb unchanged" rpm --root "$1" --dbpath /var/lib/rpm -q evmdemo
 }
 
+# refused NAME PKG MESSAGE: enforce mode refuses PKG with MESSAGE (a grep
+# pattern) in a fresh root, leaving no file of it and the rpmdb unchanged.
+refused() {
+	local name=$1 pkg=$2 msg=$3 R=$work/root-$1
+	newroot "$R"
+	rpmr "$R" "$work/plugins-evm" enforce "$keys/rsa2048.der" -i "$pkg" >"$work/$name.log" 2>&1
+	same "$name: package refused" "$?" 1
+	expect "$name: message names package, file and reason" grep -q "$msg" "$work/$name.log"
+	nothing_installed "$R" "$name"
+}
+
 # enforce: a tampered signature.
 "$TAMPER" "$work/s1.rpm" "$work/tampered.rpm" /usr/bin/evmdemo
-R=$work/root-tampered
-newroot "$R"
-rpmr "$R" "$work/plugins-evm" enforce "$keys/rsa2048.der" -i "$work/tampered.rpm" >"$work/tampered.log" 2>&1
-same "tampered signature refused" "$?" 1
-expect "tampered: message names package, file and xattr" grep -q "evmpkg: evmdemo-1-1.noarch: /usr/bin/evmdemo: security.evm" "$work/tampered.log"
-nothing_installed "$R" tampered
+refused tampered "$work/tampered.rpm" "evmpkg: evmdemo-1-1.noarch: /usr/bin/evmdemo: security.evm"
 
 # enforce: signed with a key the target does not trust.
 expect "sign with an untrusted key" "$EVMPKG" sign --key "$keys/other.pem" --passwd "$work/etc/passwd" \
 	--group "$work/etc/group" -o "$work/other.rpm" "$work/v1.rpm"
-R=$work/root-other
-newroot "$R"
-rpmr "$R" "$work/plugins-evm" enforce "$keys/rsa2048.der" -i "$work/other.rpm" >"$work/other.log" 2>&1
-same "untrusted key refused" "$?" 1
-expect "untrusted: message says no trusted certificate" grep -q "no trusted certificate has key id" "$work/other.log"
-nothing_installed "$R" untrusted
+refused untrusted "$work/other.rpm" "evmdemo-1-1.noarch: /[^:]*: security.ima: no trusted certificate has key id"
 
 # enforce: signed for evmuser=4321, but the target says 1234.
 sed 's/1234/4321/g' "$work/etc/passwd" > "$work/passwd-wrong"
 sed 's/1234/4321/g' "$work/etc/group" > "$work/group-wrong"
 expect "sign for other ids" "$EVMPKG" sign --key "$keys/rsa2048.pem" --passwd "$work/passwd-wrong" \
 	--group "$work/group-wrong" -o "$work/owner.rpm" "$work/v1.rpm"
-R=$work/root-owner
-newroot "$R"
-rpmr "$R" "$work/plugins-evm" enforce "$keys/rsa2048.der" -i "$work/owner.rpm" >"$work/owner.log" 2>&1
-same "mismatched owner refused" "$?" 1
-expect "owner: message names the owner" grep -q "owned-by-evmuser: owner 1234:1234 on disk, 4321:4321 signed" "$work/owner.log"
-nothing_installed "$R" owner
+refused owner "$work/owner.rpm" "owned-by-evmuser: owner 1234:1234 on disk, 4321:4321 signed"
 
 # enforce: signed with an SELinux label this target does not set.
-R=$work/root-label
-newroot "$R"
-rpmr "$R" "$work/plugins-evm" enforce "$keys/rsa2048.der" -i "$work/fc.rpm" >"$work/label.log" 2>&1
-same "label not applied by the target: refused" "$?" 1
-expect "label: message names security.selinux" grep -q "evmdemo-1-1.noarch: /[^:]*: security.selinux on disk differs from the signed label" "$work/label.log"
-nothing_installed "$R" label
+refused label "$work/fc.rpm" "evmdemo-1-1.noarch: /[^:]*: security.selinux on disk differs from the signed label"
 
 # warn: the same package installs; the bad file gets IMA only, and a warning.
 R=$work/root-warn
