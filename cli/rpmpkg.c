@@ -1407,8 +1407,9 @@ int evmpkg_rpm_write(struct evmpkg_rpmpkg *p, const char *const *filesigs_hex,
 					 p->path, outpath);
 			goto out;
 		}
+		/* The base name is cut so the temporary name fits NAME_MAX. */
 		dir = slash ? strndup(outpath, dl ? dl : 1) : strdup(".");
-		if (!dir || asprintf(&tmp, "%s/.%s.evmpkg-XXXXXX", dir, base) < 0) {
+		if (!dir || asprintf(&tmp, "%s/.%.200s.evmpkg-XXXXXX", dir, base) < 0) {
 			tmp = NULL;
 			rc = evmpkg_fail(err, EVMPKG_ENOMEM, "%s: out of memory", p->path);
 			goto out;

@@ -154,9 +154,11 @@ int evmpkg_rpm_get_bin(const struct evmpkg_rpmpkg *p, uint32_t tag,
  *
  * Atomic: the package is written to a temporary file in outpath's
  * directory, synced, given the mode of the file it replaces (or of the
- * input when outpath is new), and renamed over outpath. On any error the
- * temporary file is removed and outpath is untouched. outpath may be the
- * input's path; p keeps describing the input afterwards.
+ * input when outpath is new), and renamed over outpath (a symlink at
+ * outpath is replaced, not followed; ownership is the writer's). On any
+ * error the temporary file is removed and outpath is untouched. outpath may
+ * be the input's path; p keeps describing the input afterwards. Messages
+ * start with the package path (outpath for errors about the output).
  */
 int evmpkg_rpm_write(struct evmpkg_rpmpkg *p, const char *const *filesigs_hex,
 		     uint32_t tag, const void *blob, size_t bloblen,
