@@ -91,7 +91,7 @@ before=$(sha256sum < "$work/trunc.rpm")
 same "truncated package: refused" "$?" 1
 expect "truncated package: message names it" grep -q "trunc.rpm" "$work/trunc.err"
 same "truncated package: file untouched" "$(sha256sum < "$work/trunc.rpm")" "$before"
-same "no temporary file left" "$(ls "$work" | grep -c 'trunc.rpm.')" 0
+same "no temporary file left" "$(ls -A "$work" | grep -c 'trunc.rpm.evmpkg-')" 0
 
 # Plugin directories: ours with the stock ima plugin, and the stock one alone.
 mkdir -p "$work/plugins-evm" "$work/plugins-ima"
