@@ -303,7 +303,7 @@ int evmpkg_seq_apply(int fd, const struct evmpkg_mentry *e,
 	struct evmpkg_xattrs x;
 	struct evmpkg_sig ima;
 	struct stat st;
-	int rc, problem, preok, setm = o->set_owner_mode;
+	int rc, problem, preok, wrote = 0, setm = o->set_owner_mode;
 	char why[256] = "";
 
 	memset(rep, 0, sizeof(*rep));
@@ -405,7 +405,12 @@ int evmpkg_seq_apply(int fd, const struct evmpkg_mentry *e,
 			rep->step[i] = EVMPKG_ST_PLANNED;
 			continue;
 		}
-		if (i == EVMPKG_STEP_EVM &&
+		/*
+		 * Re-read the file only when this call changed it: our own
+		 * writes are what can have side effects (killpriv, a label
+		 * rewritten); otherwise the state checked above is current.
+		 */
+		if (i == EVMPKG_STEP_EVM && wrote &&
 		    (rc = recheck(fd, e, why, sizeof(why), err))) {
 			rep->step[i] = EVMPKG_ST_SKIPPED;
 			if (rc == EVMPKG_EMISMATCH)
@@ -421,6 +426,7 @@ int evmpkg_seq_apply(int fd, const struct evmpkg_mentry *e,
 			rollback(fd, &st, &x, rep, err);
 			break;
 		}
+		wrote = 1;
 	}
 out:
 	evmpkg_xattrs_free(&x);
