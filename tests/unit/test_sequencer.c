@@ -263,6 +263,27 @@ static void test_verify_entry_without_file(void)
 	teardown(&f);
 }
 
+/* warn: nothing that failed verification is written, not even metadata. */
+static void test_warn_tampered_writes_nothing(void)
+{
+	struct evmpkg_seq_opts o = { .policy = EVMPKG_POLICY_WARN,
+				     .set_owner_mode = 1 };
+	struct evmpkg_seq_report r;
+	struct evmpkg_err err = { 0 };
+	struct fx f;
+
+	setup(&f, "content", 0100644);
+	o.trust = f.trust;
+	CU_ASSERT_EQUAL(pwrite(f.fd, "X", 1, 0), 1);
+	CU_ASSERT_EQUAL(evmpkg_seq_apply(f.fd, &f.e, &o, &r, &err), 0);
+	CU_ASSERT_EQUAL(r.ima, EVMPKG_V_BAD);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.msg, "security.ima"));
+	CU_ASSERT_EQUAL(r.step[EVMPKG_STEP_IMA], EVMPKG_ST_SKIPPED);
+	CU_ASSERT_EQUAL(r.step[EVMPKG_STEP_EVM], EVMPKG_ST_SKIPPED);
+	assert_nothing_written(&f);
+	teardown(&f);
+}
+
 /* Earlier verdicts cover only the digest they were made with. */
 static void test_preverified_other_algorithm(void)
 {
@@ -300,4 +321,5 @@ void suite_sequencer(void)
 	ADD(s, test_caps_removed_when_unsigned);
 	ADD(s, test_verify_entry_without_file);
 	ADD(s, test_preverified_other_algorithm);
+	ADD(s, test_warn_tampered_writes_nothing);
 }
