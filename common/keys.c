@@ -25,6 +25,7 @@ struct tcert {
 	EVP_PKEY *pkey;
 	uint32_t keyid;
 	int usage;		/* enum evmpkg_trust_usage */
+	int has_skid;
 };
 
 struct evmpkg_trust {
@@ -338,6 +339,7 @@ int evmpkg_trust_add_file(struct evmpkg_trust *t, const char *path, int usage,
 			t->cap = ncap;
 		}
 		c.usage = usage;
+		c.has_skid = X509_get0_subject_key_id(x) != NULL;
 		c.pkey = X509_get_pubkey(x);
 		if (!c.pkey) {
 			rc = evmpkg_fail(err, EVMPKG_ECRYPTO,
@@ -407,6 +409,15 @@ int evmpkg_trust_add_dir(struct evmpkg_trust *t, const char *dir, int usage,
 size_t evmpkg_trust_count(const struct evmpkg_trust *t)
 {
 	return t ? t->n : 0;
+}
+
+size_t evmpkg_trust_count_without_skid(const struct evmpkg_trust *t)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; t && i < t->n; i++)
+		n += !t->c[i].has_skid;
+	return n;
 }
 
 int evmpkg_trust_verify(const struct evmpkg_trust *t,

@@ -192,6 +192,12 @@ static rpmRC evm_init(rpmPlugin plugin, rpmts ts)
 		rc = RPMRC_FAIL;
 		goto out;
 	}
+	if (evmpkg_trust_count_without_skid(s->trust))
+		rpmlog(RPMLOG_WARNING, PFX "%zu trusted certificate(s) without a "
+		       "subjectKeyIdentifier: the kernel cannot find such keys by the "
+		       "key id in signatures; issue certificates with "
+		       "subjectKeyIdentifier=hash\n",
+		       evmpkg_trust_count_without_skid(s->trust));
 	s->userns = in_user_namespace();
 	if (evmpkg_kstate_probe(NULL, &s->ks, &err))
 		rpmlog(RPMLOG_WARNING, PFX "%s\n", err.msg);

@@ -81,6 +81,7 @@ static void sign_verify(const char *key, const char *cert)
 	CU_ASSERT_EQUAL_FATAL(evmpkg_trust_new(&t, NULL), 0);
 	CU_ASSERT_EQUAL(evmpkg_trust_add_file(t, unit_data(cert), EVMPKG_TRUST_BOTH, &err), 0);
 	CU_ASSERT_EQUAL(evmpkg_trust_count(t), 1);
+	CU_ASSERT_EQUAL(evmpkg_trust_count_without_skid(t), 0);
 	CU_ASSERT_EQUAL(evmpkg_key_sign(k, 5, 4, d, 32, out, sizeof(out), &n, NULL), 0);
 	CU_ASSERT_EQUAL_FATAL(evmpkg_sig_parse(out, n, 1, &s, NULL), 0);
 	CU_ASSERT_EQUAL(evmpkg_trust_verify(t, &s, d, 32, &err), 0);
@@ -112,6 +113,8 @@ static void test_trust_untrusted(void)
 	evmpkg_sig_parse(out, n, 0, &s, NULL);
 	CU_ASSERT_EQUAL(evmpkg_trust_verify(t, &s, d, 32, NULL), EVMPKG_ENOKEY);
 	CU_ASSERT_NOT_EQUAL(evmpkg_trust_add_file(t, unit_data("rsa.pem.missing"), EVMPKG_TRUST_BOTH, NULL), 0);
+	CU_ASSERT_EQUAL(evmpkg_trust_add_file(t, unit_data("noskid.crt"), EVMPKG_TRUST_BOTH, NULL), 0);
+	CU_ASSERT_EQUAL(evmpkg_trust_count_without_skid(t), 1);
 	CU_ASSERT_NOT_EQUAL(evmpkg_trust_add_file(t, unit_data("rsa-enc.pem"), EVMPKG_TRUST_BOTH, NULL), 0);
 	evmpkg_trust_free(t);
 	evmpkg_key_free(k);

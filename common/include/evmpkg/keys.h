@@ -58,6 +58,12 @@ int evmpkg_trust_add_file(struct evmpkg_trust *t, const char *path, int usage,
 int evmpkg_trust_add_dir(struct evmpkg_trust *t, const char *dir, int usage,
 			 struct evmpkg_err *err);
 size_t evmpkg_trust_count(const struct evmpkg_trust *t);
+/*
+ * Certificates without a subjectKeyIdentifier: signatures carry the key id
+ * evmctl derives from the public key, but the kernel looks keys up by
+ * their SKID, so it will not find these.
+ */
+size_t evmpkg_trust_count_without_skid(const struct evmpkg_trust *t);
 
 /*
  * Verifies a parsed type 3 or 5 signature over digest with the trusted
