@@ -43,6 +43,12 @@ struct rpmPluginHooks_s {
 	rpmRC (*fsm_file_prepare)(rpmPlugin plugin, rpmfi fi, int fd,
 				  const char *path, const char *dest,
 				  mode_t file_mode, rpmFsmOp op);
+	/*
+	 * Later rpm versions append hooks (chroot_pre, chroot_post). Zeroed
+	 * room here makes an rpm that reads them see "no hook", not whatever
+	 * follows the table in memory.
+	 */
+	void (*reserved[16])(void);
 };
 
 void rpmPluginSetData(rpmPlugin plugin, void *data);
