@@ -528,7 +528,8 @@ static rpmRC evm_fsm_file_prepare(rpmPlugin plugin, rpmfi fi, int fd,
 	return RPMRC_OK;
 }
 
-struct rpmPluginHooks_s zz_evmpkg_hooks = {
+/* Read-only: rpm only reads the table it finds with dlsym. */
+const struct rpmPluginHooks_s zz_evmpkg_hooks = {
 	.init = evm_init,
 	.cleanup = evm_cleanup,
 	.tsm_pre = evm_tsm_pre,
