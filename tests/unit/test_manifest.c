@@ -97,6 +97,23 @@ static void test_add_rejects(void)
 	e.evm_len = 11;
 	CU_ASSERT_NOT_EQUAL(evmpkg_manifest_add(&m, &e, &err), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "security.evm"));
+	/* Oversized values: a path over 4095 bytes, a label over 4096. */
+	{
+		static char longpath[5001];
+		static uint8_t longlabel[5001];
+
+		longpath[0] = '/';
+		memset(longpath + 1, 'a', 4999);
+		e = entry(longpath);
+		CU_ASSERT_EQUAL(evmpkg_manifest_add(&m, &e, &err), EVMPKG_EINVAL);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "path"));
+		memset(longlabel, 'l', 4999);
+		e = entry("/a");
+		e.label = longlabel;
+		e.label_len = 5000;	/* ends in its NUL, but too long */
+		CU_ASSERT_EQUAL(evmpkg_manifest_add(&m, &e, &err), EVMPKG_EINVAL);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "label"));
+	}
 	CU_ASSERT_EQUAL(m.n, 0);
 	/* Duplicates are refused when encoding. */
 	e = entry("/a");
