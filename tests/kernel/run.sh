@@ -62,7 +62,10 @@ fetch_kernel() {
 	mkdir -p "$dir"
 	if ! ls "$dir"/"$pkg"_*.deb >/dev/null 2>&1; then
 		echo "kernel: downloading $pkg"
-		(cd "$dir" && apt-get download "$pkg") >"$dir/download.log" 2>&1 || {
+		# Stale or missing apt lists: refresh once (as root) and retry.
+		(cd "$dir" && apt-get download "$pkg") >"$dir/download.log" 2>&1 ||
+		{ [ "$(id -u)" = 0 ] && apt-get update -qq >/dev/null 2>&1 &&
+		  (cd "$dir" && apt-get download "$pkg") >"$dir/download.log" 2>&1; } || {
 			cat "$dir/download.log" >&2
 			echo "available versions:" >&2
 			apt-cache search --names-only 'linux-image-.*-cloud-amd64-unsigned' >&2
