@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <pthread.h>
-#include <stdlib.h>
 #include <stdatomic.h>
 #include <unistd.h>
 
@@ -59,52 +58,4 @@ size_t evmpkg_verify_batch(struct evmpkg_vjob *jobs, size_t n,
 	for (int k = 0; k < started; k++)
 		pthread_join(t[k], NULL);
 	return atomic_load(&r.failed);
-}
-
-struct evmpkg_vbatch {
-	pthread_t thread;
-	struct evmpkg_vjob *jobs;
-	size_t n, failed;
-	const struct evmpkg_trust *trust;
-	int nthreads;
-};
-
-static void *batch_thread(void *arg)
-{
-	struct evmpkg_vbatch *b = arg;
-
-	b->failed = evmpkg_verify_batch(b->jobs, b->n, b->trust, b->nthreads);
-	return NULL;
-}
-
-int evmpkg_verify_batch_start(struct evmpkg_vjob *jobs, size_t n,
-			      const struct evmpkg_trust *trust, int nthreads,
-			      struct evmpkg_vbatch **out, struct evmpkg_err *err)
-{
-	struct evmpkg_vbatch *b = calloc(1, sizeof(*b));
-	int e;
-
-	if (!b)
-		return evmpkg_fail(err, EVMPKG_ENOMEM, "out of memory");
-	b->jobs = jobs;
-	b->n = n;
-	b->trust = trust;
-	b->nthreads = nthreads;
-	e = pthread_create(&b->thread, NULL, batch_thread, b);
-	if (e) {
-		free(b);
-		return evmpkg_fail_errno(err, e, "starting the verification thread");
-	}
-	*out = b;
-	return EVMPKG_OK;
-}
-
-size_t evmpkg_verify_batch_wait(struct evmpkg_vbatch *b)
-{
-	size_t failed;
-
-	pthread_join(b->thread, NULL);
-	failed = b->failed;
-	free(b);
-	return failed;
 }

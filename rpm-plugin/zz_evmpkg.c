@@ -28,14 +28,13 @@
 
 #define PFX "evmpkg: "
 
-/* One package's pre-install check, started at tsm_pre. */
+/* One package's pre-install check. */
 struct pkgcheck {
-	rpmte te;			/* NULL once psm_pre consumed it */
+	rpmte te;
 	struct evmpkg_manifest m;
 	struct evmpkg_vjob *jobs;	/* one per manifest entry */
 	unsigned char *seen;		/* entry names a file of the package */
 	uint8_t *digests;		/* copies of the header digests */
-	struct evmpkg_vbatch *batch;	/* running verification, or NULL */
 	char bad[512];			/* the manifest itself is bad */
 };
 
@@ -48,14 +47,12 @@ struct state {
 	int userns;			/* read before rpm's chroot */
 	/* The package being installed (psm_pre to psm_post). */
 	rpmte te;
+	rpmRC verdict;			/* psm_pre's answer for te */
 	char *nevra;
 	struct evmpkg_manifest m;
 	int have_manifest;
 	/* psm_pre's verdicts per manifest entry, reused at prepare. */
 	unsigned char *ima_v, *evm_v;
-	/* Packages of the transaction being verified since tsm_pre. */
-	struct pkgcheck *pcs;
-	size_t npcs;
 };
 
 static int parse_policy(const char *s)
@@ -225,9 +222,6 @@ static void evm_cleanup(rpmPlugin plugin)
 	if (!s)
 		return;
 	free_pkg(s);
-	for (size_t i = 0; i < s->npcs; i++)
-		pkgcheck_free(&s->pcs[i]);
-	free(s->pcs);
 	evmpkg_trust_free(s->trust);
 	free(s);
 }
@@ -254,8 +248,6 @@ static rpmRC fail_or_warn(struct state *s, const char *file, const char *why)
 
 static void pkgcheck_free(struct pkgcheck *pc)
 {
-	if (pc->batch)
-		evmpkg_verify_batch_wait(pc->batch);
 	evmpkg_manifest_free(&pc->m);
 	free(pc->jobs);
 	free(pc->seen);
@@ -264,9 +256,10 @@ static void pkgcheck_free(struct pkgcheck *pc)
 }
 
 /*
- * Decodes te's manifest and pairs each entry with a copy of its file's
- * header digest, then starts verifying in the background. Returns 0 when
- * there is nothing to check (no file info yet or any more, no manifest).
+ * Decodes te's manifest, pairs each entry with its file's header digest
+ * (by original path: relocation does not change what was signed) and
+ * verifies every entry. Returns 0 when there is nothing to check (no file
+ * info or header, no manifest).
  */
 static int pkgcheck_start(struct state *s, rpmte te, struct pkgcheck *pc)
 {
@@ -301,7 +294,7 @@ static int pkgcheck_start(struct state *s, rpmte te, struct pkgcheck *pc)
 		goto out;
 	}
 	for (int fx = 0; fx < (int)rpmfilesFC(files); fx++) {
-		char *fn = rpmfilesFN(files, fx);
+		char *fn = rpmfilesOFN(files, fx);
 		const struct evmpkg_mentry *e = fn ? evmpkg_manifest_find(&pc->m, fn) : NULL;
 		struct evmpkg_vjob *j;
 		const uint8_t *d;
@@ -315,15 +308,15 @@ static int pkgcheck_start(struct state *s, rpmte te, struct pkgcheck *pc)
 		pc->seen[i] = 1;
 		d = header_digest(files, fx, &j->content_algo, &j->content_len);
 		if (d) {
-			/* A copy: the worker never touches rpm's objects. */
+			/* A copy: the verification threads never touch rpm's objects. */
 			memcpy(pc->digests + i * EVMPKG_MAX_DIGEST, d, j->content_len);
 			j->content_digest = pc->digests + i * EVMPKG_MAX_DIGEST;
 		}
 	}
 	for (size_t i = 0; i < pc->m.n; i++)
 		pc->jobs[i].e = &pc->m.e[i];
-	if (evmpkg_verify_batch_start(pc->jobs, pc->m.n, s->trust, 0, &pc->batch, &err))
-		evmpkg_verify_batch(pc->jobs, pc->m.n, s->trust, 0);
+	/* RSA verification dominates: all cores, before any file is written. */
+	evmpkg_verify_batch(pc->jobs, pc->m.n, s->trust, 0);
 out:
 	headerFree(h);
 	rpmfilesFree(files);
@@ -333,8 +326,6 @@ out:
 static rpmRC evm_tsm_pre(rpmPlugin plugin, rpmts ts)
 {
 	struct state *s = rpmPluginGetData(plugin);
-	rpmtsi pi;
-	rpmte te;
 
 	/* Once per transaction: what this kernel will make of our writes. */
 	if (!s->told_kernel && s->ks.outlook != EVMPKG_WRITES_OK) {
@@ -347,90 +338,65 @@ static rpmRC evm_tsm_pre(rpmPlugin plugin, rpmts ts)
 		rpmlog(RPMLOG_DEBUG, PFX "no trusted certificate configured "
 		       "(%%_evmpkg_ima_certs, %%_evmpkg_evm_certs): signatures are "
 		       "checked for form only\n");
-	/*
-	 * Start verifying every package now, so that the RSA work overlaps
-	 * rpm's own preparation (fingerprints, conflicts); psm_pre waits for
-	 * each package's result before any of its files is written.
-	 */
-	pi = rpmtsiInit(ts);
-	while ((te = rpmtsiNext(pi, TR_ADDED))) {
-		struct pkgcheck *n = realloc(s->pcs, (s->npcs + 1) * sizeof(*n));
-
-		if (!n)
-			break;
-		s->pcs = n;
-		if (pkgcheck_start(s, te, &s->pcs[s->npcs]))
-			s->npcs++;
-		else
-			pkgcheck_free(&s->pcs[s->npcs]);
-	}
-	rpmtsiFree(pi);
 	return RPMRC_OK;
 }
 
-/* Before any file is written: every entry of the package verified. */
+/*
+ * Before any file is written: every entry of the package verified. rpm
+ * calls psm_pre for each stage of an element (%pretrans, install, file
+ * triggers): the result for an element is kept until the next element, so
+ * it is computed and reported once.
+ */
 static rpmRC evm_psm_pre(rpmPlugin plugin, rpmte te)
 {
 	struct state *s = rpmPluginGetData(plugin);
-	struct pkgcheck own, *pc = NULL;
+	struct pkgcheck pc;
 	rpmRC rc = RPMRC_OK;
 
 	if (rpmteType(te) != TR_ADDED || s->te == te)
-		return RPMRC_OK;	/* erase, or a second call for this te */
+		return s->te == te ? s->verdict : RPMRC_OK;
 	free_pkg(s);
-	for (size_t i = 0; i < s->npcs; i++)
-		if (s->pcs[i].te == te)
-			pc = &s->pcs[i];
-	if (!pc) {
-		/* Not seen at tsm_pre (or nothing to check then): check now. */
-		if (!pkgcheck_start(s, te, &own)) {
-			pkgcheck_free(&own);
-			return RPMRC_OK;
-		}
-		pc = &own;
+	if (!pkgcheck_start(s, te, &pc)) {
+		pkgcheck_free(&pc);
+		return RPMRC_OK;
 	}
 	s->te = te;
 	s->nevra = strdup(rpmteNEVRA(te) ? rpmteNEVRA(te) : "?");
-	if (pc->batch) {
-		evmpkg_verify_batch_wait(pc->batch);
-		pc->batch = NULL;
-	}
-	if (pc->bad[0]) {
-		rc = fail_or_warn(s, "signature manifest (tag 1000917)", pc->bad);
+	if (pc.bad[0]) {
+		rc = fail_or_warn(s, "signature manifest (tag 1000917)", pc.bad);
 		goto out;
 	}
-	for (size_t i = 0; i < pc->m.n && rc == RPMRC_OK; i++)
-		if (pc->jobs[i].rc)
-			rc = fail_or_warn(s, pc->jobs[i].e->path, pc->jobs[i].err.msg);
-	for (size_t i = 0; i < pc->m.n && rc == RPMRC_OK; i++)
-		if (!pc->seen[i])
-			rc = fail_or_warn(s, pc->m.e[i].path,
+	for (size_t i = 0; i < pc.m.n && rc == RPMRC_OK; i++)
+		if (pc.jobs[i].rc)
+			rc = fail_or_warn(s, pc.jobs[i].e->path, pc.jobs[i].err.msg);
+	for (size_t i = 0; i < pc.m.n && rc == RPMRC_OK; i++)
+		if (!pc.seen[i])
+			rc = fail_or_warn(s, pc.m.e[i].path,
 					  "signed in the manifest but not a file of the package");
 	/* The package's state for prepare: manifest and verdicts. */
-	s->ima_v = calloc(pc->m.n + 1, 1);
-	s->evm_v = calloc(pc->m.n + 1, 1);
+	s->ima_v = calloc(pc.m.n + 1, 1);
+	s->evm_v = calloc(pc.m.n + 1, 1);
 	if (!s->ima_v || !s->evm_v) {
 		rc = RPMRC_FAIL;
 		goto out;
 	}
-	for (size_t i = 0; i < pc->m.n; i++) {
-		s->ima_v[i] = (unsigned char)pc->jobs[i].ima;
-		s->evm_v[i] = (unsigned char)pc->jobs[i].evm;
+	for (size_t i = 0; i < pc.m.n; i++) {
+		s->ima_v[i] = (unsigned char)pc.jobs[i].ima;
+		s->evm_v[i] = (unsigned char)pc.jobs[i].evm;
 	}
-	s->m = pc->m;
-	evmpkg_manifest_init(&pc->m);
+	s->m = pc.m;
+	evmpkg_manifest_init(&pc.m);
 	s->have_manifest = 1;
 out:
-	pkgcheck_free(pc);
+	pkgcheck_free(&pc);
+	s->verdict = rc;
 	return rc;
 }
 
-static rpmRC evm_psm_post(rpmPlugin plugin, rpmte te, int res)
+/* Element pointers may be reused by a later transaction: forget them. */
+static rpmRC evm_tsm_post(rpmPlugin plugin, rpmts ts, int res)
 {
-	struct state *s = rpmPluginGetData(plugin);
-
-	if (s->te == te)
-		free_pkg(s);
+	free_pkg(rpmPluginGetData(plugin));
 	return RPMRC_OK;
 }
 
@@ -476,7 +442,7 @@ static rpmRC evm_fsm_file_prepare(rpmPlugin plugin, rpmfi fi, int fd,
 	if (!fi || (op & FAF_UNOWNED) || XFA_SKIPPING(action) ||
 	    !S_ISREG(file_mode) || !s->have_manifest)
 		return RPMRC_OK;	/* dirs, symlinks, skipped, unsigned */
-	fn = rpmfiFN(fi);
+	fn = rpmfiOFN(fi);	/* as signed, before any relocation */
 	e = evmpkg_manifest_find(&s->m, fn);
 	if (!e) {
 		rpmlog(RPMLOG_DEBUG, PFX "%s: %s: not signed\n", s->nevra, fn);
@@ -511,6 +477,24 @@ static rpmRC evm_fsm_file_prepare(rpmPlugin plugin, rpmfi fi, int fd,
 	o.preverified = 1;
 	o.pre_ima = s->ima_v[e - s->m.e];
 	o.pre_evm = s->evm_v[e - s->m.e];
+	if (action == FA_TOUCH && evmpkg_trust_count(s->trust)) {
+		struct evmpkg_fileverdict v;
+
+		/*
+		 * rpm keeps the existing file. If it already verifies as the
+		 * kernel would check it, leave it: its signatures may be other
+		 * bytes (re-signed, ECDSA) that an immutable file refuses.
+		 */
+		if (!evmpkg_verify_fd(fd, s->trust, &v, &err) &&
+		    v.ima == EVMPKG_V_VERIFIED && v.evm == EVMPKG_V_VERIFIED) {
+			if (ownfd >= 0)
+				close(ownfd);
+			rpmlog(RPMLOG_DEBUG, PFX "%s: %s: unchanged and verified\n",
+			       s->nevra, fn);
+			return RPMRC_OK;
+		}
+		evmpkg_err_clear(&err);
+	}
 	rc = evmpkg_seq_apply(fd, e, &o, &rep, &err);
 	if (ownfd >= 0)
 		close(ownfd);
@@ -533,7 +517,7 @@ const struct rpmPluginHooks_s zz_evmpkg_hooks = {
 	.init = evm_init,
 	.cleanup = evm_cleanup,
 	.tsm_pre = evm_tsm_pre,
+	.tsm_post = evm_tsm_post,
 	.psm_pre = evm_psm_pre,
-	.psm_post = evm_psm_post,
 	.fsm_file_prepare = evm_fsm_file_prepare,
 };

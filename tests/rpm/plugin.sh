@@ -164,6 +164,13 @@ expect "install the sha512-signed package (enforce)" rpmr "$R" "$work/plugins-ev
 same "sha512: security.ima algorithm" "$(getfattr -n security.ima -e hex "$R/usr/bin/evmdemo" 2>/dev/null | sed -n 's/^security.ima=0x0302\(..\).*/\1/p')" 06
 expect "sha512: evmctl verify" evmctl verify --key "$keys/rsa2048.der" "$R/usr/bin/evmdemo"
 
+# A relocated install: signatures do not cover the path.
+R=$work/root-reloc
+newroot "$R"
+expect "relocated install (enforce)" rpmr "$R" "$work/plugins-evm" enforce "$keys/rsa2048.der" \
+	-i --badreloc --relocate /opt/evmdemo=/opt/moved "$work/s1.rpm"
+expect "relocated file verifies (evmctl)" evmctl verify --key "$keys/rsa2048.der" "$R/opt/moved/h1"
+
 R=$work/root-ima
 newroot "$R"
 expect "stock ima plugin alone installs" rpmr "$R" "$work/plugins-ima" enforce "$keys/rsa2048.der" -i "$work/s1.rpm"
@@ -214,8 +221,21 @@ newroot "$R"
 rpmr "$R" "$work/plugins-evm" warn "$keys/rsa2048.der" -i "$work/owner.rpm" >"$work/warn.log" 2>&1
 same "warn mode installs" "$?" 0
 expect "warn: warning printed" grep -q "warning: evmpkg: evmdemo-1-1.noarch: /opt/evmdemo/data/owned-by-evmuser" "$work/warn.log"
+expect "warn: %pretrans ran" grep -q "evmdemo pretrans" "$work/warn.log"
+same "warn: each problem reported once (psm_pre runs per stage)" \
+	"$(grep -c 'evmpkg: evmdemo-1-1.noarch: /opt/evmdemo/data/owned-by-evmuser' "$work/warn.log")" 1
 expect "warn: bad file has security.ima" getfattr -n security.ima "$R/opt/evmdemo/data/owned-by-evmuser"
 refuse "warn: bad file has no security.evm" getfattr -n security.evm "$R/opt/evmdemo/data/owned-by-evmuser"
 expect "warn: good files fully signed" evmctl verify --key "$keys/rsa2048.der" "$R/usr/bin/evmdemo"
+
+# warn, tampered signature: reported once by psm_pre (not per stage), and
+# once more when prepare withholds security.evm.
+R=$work/root-warn-tampered
+newroot "$R"
+rpmr "$R" "$work/plugins-evm" warn "$keys/rsa2048.der" -i "$work/tampered.rpm" >"$work/warn-tampered.log" 2>&1
+same "warn, tampered: installs" "$?" 0
+same "warn, tampered: psm_pre reports it once" \
+	"$(grep -c 'evmdemo: security.evm: signature does not verify.*mode 100755)$' "$work/warn-tampered.log")" 1
+refuse "warn, tampered: no security.evm" getfattr -n security.evm "$R/usr/bin/evmdemo"
 
 finish

@@ -31,17 +31,4 @@ struct evmpkg_vjob {
 size_t evmpkg_verify_batch(struct evmpkg_vjob *jobs, size_t n,
 			   const struct evmpkg_trust *trust, int nthreads);
 
-/*
- * The same in the background: an installer starts it as early as it knows
- * the package and waits for it right before the first file is written, so
- * the verification overlaps the package manager's own preparation. The
- * jobs and trust must stay valid until evmpkg_verify_batch_wait.
- */
-struct evmpkg_vbatch;
-int evmpkg_verify_batch_start(struct evmpkg_vjob *jobs, size_t n,
-			      const struct evmpkg_trust *trust, int nthreads,
-			      struct evmpkg_vbatch **out, struct evmpkg_err *err);
-/* Joins it and frees the handle; returns how many jobs failed. */
-size_t evmpkg_verify_batch_wait(struct evmpkg_vbatch *b);
-
 #endif
