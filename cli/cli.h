@@ -67,6 +67,8 @@ struct cli_signopts {
 	const char *key, *cert, *pass;
 	int algo, ima_kind, jobs;
 };
+/* Says what a kernel may not be able to verify with this key. */
+void cli_warn_key(const struct evmpkg_key *k);
 /* Defaults: sha256, IMA signature, all cores, $EVMPKG_KEY_PASSWORD. */
 void cli_signopts_init(struct cli_signopts *o);
 /* 1: c was a signing option and is taken; 0: not one; -1: bad value. */

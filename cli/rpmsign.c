@@ -320,6 +320,7 @@ int cmd_sign(int argc, char **argv)
 		cli_err("%s", err.msg);
 		goto out;
 	}
+	cli_warn_key(o.key);
 	if (fcpath && !(o.fc = fcontexts_open(fcpath))) {
 		cli_err("--file-contexts %s: cannot load: %s", fcpath, strerror(errno));
 		goto out;

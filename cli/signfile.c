@@ -272,6 +272,7 @@ int cmd_sign_file(int argc, char **argv)
 		cli_err("%s", err.msg);
 		goto out;
 	}
+	cli_warn_key(s.key);
 	s.out = cli_ordered_new(s.paths.n, stdout);
 	if (!s.out) {
 		cli_err("out of memory");

@@ -290,6 +290,13 @@ int cli_load_trust(char **certs, size_t ncerts, int use_defaults,
 	return 0;
 }
 
+void cli_warn_key(const struct evmpkg_key *k)
+{
+	if (evmpkg_key_is_ec(k))
+		cli_err("note: ECDSA key: kernels built without CONFIG_CRYPTO_ECDSA "
+			"(Debian 12's) cannot verify these signatures; use RSA for them");
+}
+
 void cli_signopts_init(struct cli_signopts *o)
 {
 	memset(o, 0, sizeof(*o));

@@ -242,6 +242,11 @@ uint32_t evmpkg_key_id(const struct evmpkg_key *k)
 	return k->keyid;
 }
 
+int evmpkg_key_is_ec(const struct evmpkg_key *k)
+{
+	return EVP_PKEY_get_base_id(k->pkey) == EVP_PKEY_EC;
+}
+
 size_t evmpkg_key_sig_max(const struct evmpkg_key *k)
 {
 	return (size_t)EVP_PKEY_get_size(k->pkey);

@@ -27,6 +27,9 @@ int evmpkg_key_load(const char *keypath, const char *pass,
 		    struct evmpkg_err *err);
 void evmpkg_key_free(struct evmpkg_key *k);
 uint32_t evmpkg_key_id(const struct evmpkg_key *k);
+/* 1 for an ECDSA key: kernels without CONFIG_CRYPTO_ECDSA (Debian 12's)
+ * cannot verify its signatures. */
+int evmpkg_key_is_ec(const struct evmpkg_key *k);
 /* Largest signature this key makes, in bytes. */
 size_t evmpkg_key_sig_max(const struct evmpkg_key *k);
 
