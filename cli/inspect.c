@@ -168,15 +168,10 @@ int cmd_inspect(int argc, char **argv)
 			r.what = "ima";
 			r.ima_keyid = s.type == EVMPKG_IMA_DIGSIG ? s.keyid : 0;
 			r.ima_v = EVMPKG_V_FORM_ONLY;
-			if (s.type == EVMPKG_IMA_DIGEST_NG)
-				r.ima_v = (f->digest_algo == s.hash_algo &&
-					   f->digest_len == s.digest_len &&
-					   !memcmp(f->digest, s.digest, s.digest_len)) ?
-					EVMPKG_V_VERIFIED : EVMPKG_V_BAD;
-			else if (evmpkg_trust_count(t) && f->digest_algo == s.hash_algo)
-				r.ima_v = evmpkg_trust_verify(t, &s, f->digest, f->digest_len, &err) ?
-					(err.rc == EVMPKG_ENOKEY ? EVMPKG_V_NOKEY : EVMPKG_V_BAD) :
-					EVMPKG_V_VERIFIED;
+			/* With a manifest entry, seq_verify_entry checks it below. */
+			if (!r.e && f->digest_algo == s.hash_algo)
+				r.ima_v = evmpkg_sig_verdict(t, &s, f->digest,
+							     f->digest_len, &err);
 		} else if (ilen || (f->existing_sig && *f->existing_sig)) {
 			r.what = "ima";
 			r.ima_v = EVMPKG_V_BAD;

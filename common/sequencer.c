@@ -51,15 +51,20 @@ static int same_val(const uint8_t *a, size_t al, const uint8_t *b, size_t bl)
 	return al == bl && !memcmp(a, b, al);
 }
 
-/* Maps a trust_verify result to a verdict; no certificates: form only. */
-static int verdict_of(const struct evmpkg_trust *t, const struct evmpkg_sig *s,
-		      const uint8_t *dig, size_t dlen, struct evmpkg_err *err)
+int evmpkg_sig_verdict(const struct evmpkg_trust *t, const struct evmpkg_sig *s,
+		       const uint8_t *digest, size_t dlen, struct evmpkg_err *err)
 {
 	int rc;
 
+	if (s->type == EVMPKG_IMA_DIGEST_NG) {
+		if (same_val(s->digest, s->digest_len, digest, dlen))
+			return EVMPKG_V_VERIFIED;
+		evmpkg_fail(err, EVMPKG_EVERIFY, "digest does not match the content");
+		return EVMPKG_V_BAD;
+	}
 	if (!evmpkg_trust_count(t))
 		return EVMPKG_V_FORM_ONLY;
-	rc = evmpkg_trust_verify(t, s, dig, dlen, err);
+	rc = evmpkg_trust_verify(t, s, digest, dlen, err);
 	if (rc == EVMPKG_OK)
 		return EVMPKG_V_VERIFIED;
 	return rc == EVMPKG_ENOKEY ? EVMPKG_V_NOKEY : EVMPKG_V_BAD;
@@ -84,16 +89,8 @@ int evmpkg_seq_verify_entry(const struct evmpkg_mentry *e,
 		return rc;
 
 	if (content_digest && content_algo == ima.hash_algo) {
-		if (ima.type == EVMPKG_IMA_DIGEST_NG)
-			*ima_verdict = same_val(ima.digest, ima.digest_len,
-						content_digest, content_len) ?
-					       EVMPKG_V_VERIFIED : EVMPKG_V_BAD;
-		else
-			*ima_verdict = verdict_of(trust, &ima, content_digest,
+		*ima_verdict = evmpkg_sig_verdict(trust, &ima, content_digest,
 						  content_len, &verr);
-		if (*ima_verdict == EVMPKG_V_BAD && !verr.msg[0])
-			snprintf(verr.msg, sizeof(verr.msg),
-				 "digest does not match the content");
 	} else {
 		*ima_verdict = EVMPKG_V_FORM_ONLY;
 	}
@@ -105,7 +102,7 @@ int evmpkg_seq_verify_entry(const struct evmpkg_mentry *e,
 	evmpkg_entry_evm_input(e, &in);
 	if ((rc = evmpkg_evm_digest(evm.hash_algo, &in, dig, &dlen, err)))
 		return rc;
-	*evm_verdict = verdict_of(trust, &evm, dig, dlen, &verr);
+	*evm_verdict = evmpkg_sig_verdict(trust, &evm, dig, dlen, &verr);
 	if (*evm_verdict == EVMPKG_V_BAD || *evm_verdict == EVMPKG_V_NOKEY)
 		return evmpkg_fail(err, *evm_verdict == EVMPKG_V_BAD ?
 				   EVMPKG_EVERIFY : EVMPKG_ENOKEY,

@@ -13,21 +13,18 @@
 #include "evmpkg/verify.h"
 #include "evmpkg/xattrs.h"
 
+/* The shared verdict, with the reason kept for the report. */
 static int judge(const struct evmpkg_trust *t, const struct evmpkg_sig *s,
 		 const uint8_t *dig, size_t dlen, char *why, size_t n)
 {
 	struct evmpkg_err e = { 0 };
-	int rc;
+	int v = evmpkg_sig_verdict(t, s, dig, dlen, &e);
 
-	if (!evmpkg_trust_count(t)) {
+	if (v == EVMPKG_V_FORM_ONLY)
 		snprintf(why, n, "no trusted certificate given");
-		return EVMPKG_V_FORM_ONLY;
-	}
-	rc = evmpkg_trust_verify(t, s, dig, dlen, &e);
-	if (rc == EVMPKG_OK)
-		return EVMPKG_V_VERIFIED;
-	snprintf(why, n, "%s", e.msg);
-	return rc == EVMPKG_ENOKEY ? EVMPKG_V_NOKEY : EVMPKG_V_BAD;
+	else if (v != EVMPKG_V_VERIFIED)
+		snprintf(why, n, "%s", e.msg);
+	return v;
 }
 
 int evmpkg_verify_fd(int fd, const struct evmpkg_trust *trust,
@@ -68,20 +65,11 @@ int evmpkg_verify_fd(int fd, const struct evmpkg_trust *trust,
 		rc = evmpkg_file_digest(fd, ima.hash_algo, cdig, &cdlen, err);
 		if (rc)
 			goto out;
-		if (ima.type == EVMPKG_IMA_DIGEST_NG) {
-			v->ima = (ima.digest_len == cdlen &&
-				  !memcmp(ima.digest, cdig, cdlen)) ?
-					 EVMPKG_V_VERIFIED : EVMPKG_V_BAD;
-			if (v->ima == EVMPKG_V_BAD)
-				snprintf(v->ima_why, sizeof(v->ima_why),
-					 "digest does not match the content");
-		} else {
-			v->ima = judge(trust, &ima, cdig, cdlen, v->ima_why,
-				       sizeof(v->ima_why));
-			if (v->ima == EVMPKG_V_BAD)
-				snprintf(v->ima_why, sizeof(v->ima_why),
-					 "signature does not match the content (or the key)");
-		}
+		v->ima = judge(trust, &ima, cdig, cdlen, v->ima_why,
+			       sizeof(v->ima_why));
+		if (v->ima == EVMPKG_V_BAD && ima.type == EVMPKG_IMA_DIGSIG)
+			snprintf(v->ima_why, sizeof(v->ima_why),
+				 "signature does not match the content (or the key)");
 	}
 
 	evmlen = fgetxattr(fd, "security.evm", evmbuf, sizeof(evmbuf));

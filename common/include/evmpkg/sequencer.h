@@ -14,6 +14,7 @@
 #include "evmpkg/err.h"
 #include "evmpkg/keys.h"
 #include "evmpkg/manifest.h"
+#include "evmpkg/sigformat.h"
 
 enum evmpkg_policy {
 	EVMPKG_POLICY_OFF,	/* write nothing */
@@ -86,6 +87,15 @@ const char *evmpkg_verdict_name(int v);
 int evmpkg_seq_apply(int fd, const struct evmpkg_mentry *e,
 		     const struct evmpkg_seq_opts *o,
 		     struct evmpkg_seq_report *rep, struct evmpkg_err *err);
+
+/*
+ * The verdict on one parsed security.ima or security.evm value against a
+ * digest: a type 4 digest is compared with it, a signature verified with
+ * the certificates trusted for its kind (no certificate: form only). err
+ * says why when the verdict is BAD or NOKEY.
+ */
+int evmpkg_sig_verdict(const struct evmpkg_trust *t, const struct evmpkg_sig *s,
+		       const uint8_t *digest, size_t dlen, struct evmpkg_err *err);
 
 /*
  * Checks an entry without a file: forms, IMA signature over content digest
