@@ -27,28 +27,57 @@ SAN_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) -O1 -g -fPIC -pthread \
 	-fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer -Icommon/include
 
+RPM_CFLAGS := $(shell pkg-config --cflags rpm 2>/dev/null)
+RPM_LIBS := $(shell pkg-config --libs rpm 2>/dev/null)
+
+# Link boundaries (docs/architecture.md): the core (common/) is built
+# without librpm or libdpkg flags and may link only OpenSSL, libcap and
+# pthreads; pkg/rpm/ is the one library that links librpm.
 CORE_SRC := $(wildcard common/*.c)
 CORE_OBJ := $(CORE_SRC:%.c=$(B)/%.o)
+CORE_HDR := $(wildcard common/include/evmpkg/*.h)
+RPMPKG_SRC := $(wildcard pkg/rpm/*.c)
+RPMPKG_OBJ := $(RPMPKG_SRC:%.c=$(B)/%.o)
+RPMPKG_HDR := $(wildcard pkg/rpm/*.h)
 CLI_SRC := $(wildcard cli/*.c)
 CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
-# The command reads and writes rpm packages and file_contexts.
-CLI_CFLAGS := $(shell pkg-config --cflags rpm 2>/dev/null)
-CLI_LIBS := $(shell pkg-config --libs rpm 2>/dev/null) -lselinux
+# The command reads and writes packages and file_contexts.
+CLI_LIBS := $(RPM_LIBS) -lselinux
 UNIT_SRC := $(wildcard tests/unit/*.c)
 
-all: $(B)/libevmpkg.a $(B)/evmpkg
+all: $(B)/libevmpkg.a $(B)/libevmpkg-rpm.a $(B)/evmpkg
 
-$(B)/%.o: %.c $(wildcard common/include/evmpkg/*.h)
+# `make` fails when a core file includes a package manager's headers.
+$(B)/core-boundary.ok: $(CORE_SRC) $(CORE_HDR)
+	@mkdir -p $(B)
+	@if grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"](rpm|dpkg)/' \
+		$(CORE_SRC) $(CORE_HDR); then \
+		echo "common/ must not include librpm or libdpkg headers" >&2; exit 1; fi
+	@touch $@
+
+$(B)/common/%.o: common/%.c $(CORE_HDR) $(B)/core-boundary.ok
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(CLI_CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/pkg/rpm/%.o: pkg/rpm/%.c $(CORE_HDR) $(RPMPKG_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(RPM_CFLAGS) -Ipkg/rpm -c -o $@ $<
+
+$(B)/cli/%.o: cli/%.c $(CORE_HDR) $(RPMPKG_HDR) $(wildcard cli/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Ipkg/rpm -c -o $@ $<
 
 $(B)/libevmpkg.a: $(CORE_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-$(B)/evmpkg: $(CLI_OBJ) $(B)/libevmpkg.a
+$(B)/libevmpkg-rpm.a: $(RPMPKG_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(B)/evmpkg: $(CLI_OBJ) $(B)/libevmpkg-rpm.a $(B)/libevmpkg.a
 	$(CC) $(ALL_CFLAGS) -pie $(LDHARDEN) $(LDFLAGS) -o $@ $(CLI_OBJ) \
-		$(B)/libevmpkg.a $(CLI_LIBS) $(LIBS)
+		$(B)/libevmpkg-rpm.a $(B)/libevmpkg.a $(CLI_LIBS) $(LIBS)
 
 # Unit tests, normal and under ASan+UBSan.
 $(B)/unit-tests: $(UNIT_SRC) $(B)/libevmpkg.a

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "evmpkg/rpmtag.h"
+#include "rpmtag.h"
 #include "rpmpkg.h"
 
 static void usage(FILE *f)

@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
-#include "evmpkg/rpmtag.h"
+#include "rpmtag.h"
 #include "fcontexts.h"
 #include "rpmpkg.h"
 

@@ -2,8 +2,6 @@
 # The rpm transaction plugin: one .so (core objects linked in, PIC) and a
 # macros file. The .so name sorts after selinux.so and ima.so.
 
-RPM_CFLAGS := $(shell pkg-config --cflags rpm 2>/dev/null)
-RPM_LIBS := $(shell pkg-config --libs rpm 2>/dev/null)
 # Where this rpm loads plugins from. Debian 12's %__plugindir names a
 # directory that does not exist; the plugins live in the multiarch one.
 RPM_EVAL_PLUGINDIR := $(shell rpm --eval '%{__plugindir}' 2>/dev/null)
@@ -17,10 +15,12 @@ RPM_MACRODIR ?= $(shell rpm --eval '%{_rpmmacrodir}' 2>/dev/null || echo /usr/li
 PLUGIN := $(B)/rpm-plugin/zz_evmpkg.so
 PLUGIN_MACROS := $(B)/rpm-plugin/macros.transaction_zz_evmpkg
 
-$(PLUGIN): rpm-plugin/zz_evmpkg.c rpm-plugin/rpmplugin-abi.h $(CORE_OBJ)
+$(PLUGIN): rpm-plugin/zz_evmpkg.c rpm-plugin/rpmplugin-abi.h $(B)/libevmpkg-rpm.a \
+		$(B)/libevmpkg.a $(RPMPKG_HDR)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(RPM_CFLAGS) -shared -Wl,-z,defs $(LDHARDEN) \
-		-o $@ rpm-plugin/zz_evmpkg.c $(CORE_OBJ) $(RPM_LIBS) $(LIBS)
+	$(CC) $(ALL_CFLAGS) $(RPM_CFLAGS) -Ipkg/rpm -shared -Wl,-z,defs $(LDHARDEN) \
+		-o $@ rpm-plugin/zz_evmpkg.c $(B)/libevmpkg-rpm.a $(B)/libevmpkg.a \
+		$(RPM_LIBS) $(LIBS)
 
 $(PLUGIN_MACROS): rpm-plugin/macros.in rpm-plugin/plugin.mk
 	@mkdir -p $(dir $@)
@@ -43,8 +43,8 @@ install-rpm-plugin: $(PLUGIN) $(PLUGIN_MACROS)
 
 # Test tool for the rpm integration tests.
 RPM_TAMPER := $(B)/tests/rpm-tamper
-$(RPM_TAMPER): tests/rpm/tamper.c $(B)/cli/rpmpkg.o $(B)/libevmpkg.a
+$(RPM_TAMPER): tests/rpm/tamper.c $(B)/libevmpkg-rpm.a $(B)/libevmpkg.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(CLI_CFLAGS) -Icli -o $@ tests/rpm/tamper.c \
-		$(B)/cli/rpmpkg.o $(B)/libevmpkg.a $(CLI_LIBS) $(LIBS)
+	$(CC) $(ALL_CFLAGS) $(RPM_CFLAGS) -Ipkg/rpm -o $@ tests/rpm/tamper.c \
+		$(B)/libevmpkg-rpm.a $(B)/libevmpkg.a $(RPM_LIBS) $(LIBS)
 CHECK_DEPS += $(RPM_TAMPER)

@@ -23,7 +23,7 @@
 #include <rpm/rpmts.h>
 
 #include "evmpkg/evmpkg.h"
-#include "evmpkg/rpmtag.h"
+#include "rpmtag.h"
 #include "rpmplugin-abi.h"
 
 #define PFX "evmpkg: "

@@ -36,7 +36,7 @@
 #include <rpm/rpmmacro.h>
 #include <rpm/rpmts.h>
 
-#include "../../cli/rpmpkg.h"
+#include "rpmpkg.h"
 #include "evmpkg/hashalgo.h"
 
 static int failures;

@@ -34,9 +34,9 @@ check() { # check DESCRIPTION COMMAND...
 T=$TMP/rpmpkg-selftest
 gcc -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wno-unused-parameter -D_FORTIFY_SOURCE=2 -O2 -Werror \
-	-I"$TOP/common/include" $(pkg-config --cflags rpm) -o "$T" \
-	"$HERE/rpmpkg-selftest.c" "$TOP/cli/rpmpkg.c" "$TOP/common/err.c" \
-	"$TOP/common/hashalgo.c" "$TOP/common/reader.c" $(pkg-config --libs rpm) -lcrypto \
+	-I"$TOP/common/include" -I"$TOP/pkg/rpm" $(pkg-config --cflags rpm) -o "$T" \
+	"$HERE/rpmpkg-selftest.c" "$TOP/${B:-build}/libevmpkg-rpm.a" "$TOP/${B:-build}/libevmpkg.a" \
+	$(pkg-config --libs rpm) -lcrypto -lcap -lpthread \
 	|| { echo "FAIL: build"; exit 1; }
 pass "build warning-free (-Werror)"
 

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "evmpkg/evmpkg.h"
-#include "evmpkg/rpmtag.h"
+#include "rpmtag.h"
 #include "rpmpkg.h"
 
 int main(int argc, char **argv)

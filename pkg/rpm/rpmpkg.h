@@ -23,14 +23,14 @@
  * copying it. A package failing either is refused, so that recomputing its
  * digests never blesses corruption.
  */
-#ifndef EVMPKG_CLI_RPMPKG_H
-#define EVMPKG_CLI_RPMPKG_H
+#ifndef EVMPKG_PKG_RPMPKG_H
+#define EVMPKG_PKG_RPMPKG_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include "evmpkg/err.h"
-#include "evmpkg/rpmtag.h"	/* EVMPKG_RPMTAG_MANIFEST, evmpkg_hash_from_rpm */
+#include "rpmtag.h"	/* EVMPKG_RPMTAG_MANIFEST, evmpkg_hash_from_rpm */
 
 /* The RPMFILE_* bits of evmpkg_rpmfile.flags that callers look at. */
 #define EVMPKG_RPMFILE_CONFIG	(1u << 0)
