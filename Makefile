@@ -65,7 +65,7 @@ $(B)/pkg/rpm/%.o: pkg/rpm/%.c $(CORE_HDR) $(RPMPKG_HDR)
 
 $(B)/cli/%.o: cli/%.c $(CORE_HDR) $(RPMPKG_HDR) $(wildcard cli/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Ipkg/rpm -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(RPM_CFLAGS) -Ipkg/rpm -c -o $@ $<
 
 $(B)/libevmpkg.a: $(CORE_OBJ)
 	rm -f $@

@@ -5,8 +5,12 @@
 #include <string.h>
 
 #include "cli.h"
-#include "rpmtag.h"
+#include <rpm/rpmfiles.h>
+#include <rpm/rpmtag.h>
+
+#include "rpmdesc.h"
 #include "rpmpkg.h"
+#include "rpmtag.h"
 
 static void usage(FILE *f)
 {
@@ -25,21 +29,6 @@ static const char *short_verdict(int v)
 	case EVMPKG_V_NOKEY: return "unknown-key";
 	}
 	return "none";
-}
-
-static size_t unhex(const char *h, uint8_t *out, size_t cap)
-{
-	size_t n = 0;
-
-	while (h[0] && h[1] && n < cap) {
-		unsigned int b;
-
-		if (sscanf(h, "%2x", &b) != 1)
-			return 0;
-		out[n++] = (uint8_t)b;
-		h += 2;
-	}
-	return h[0] ? 0 : n;
 }
 
 struct row {
@@ -100,6 +89,43 @@ static void print_row(const struct row *r, int json)
 	free(caps);
 }
 
+/* The engine over the package, with content digests from the payload when
+ * the header's are of another algorithm than a signature's (or absent). */
+static int open_engine(struct evmpkg_rpmpkg *p, const struct evmpkg_trust *t,
+		       struct evmpkg_pkg **pkg, struct evmpkg_err *err)
+{
+	struct evmpkg_pkgopts o = { .policy = EVMPKG_POLICY_ENFORCE, .trust = t };
+	rpmfiles files = rpmfilesNew(NULL, evmpkg_rpm_header(p), RPMTAG_BASENAMES,
+				     RPMFI_KEEPHEADER);
+	uint8_t *content = NULL;
+	int algo = -1, rc;
+
+	if (!files)
+		return evmpkg_fail(err, EVMPKG_EINVAL, "%s: cannot read the file list",
+				   evmpkg_rpm_nevra(p));
+	rc = evmpkg_rpm_pkg_open(evmpkg_rpm_header(p), files, evmpkg_rpm_nevra(p),
+				 NULL, 0, &o, pkg, err);
+	for (size_t fx = 0; !rc && fx < evmpkg_rpm_nfiles(p) && algo < 0; fx++) {
+		struct evmpkg_fileresult r;
+
+		evmpkg_pkg_file(*pkg, fx, &r);
+		if (r.c && r.c->parsed && !r.c->ima_content)
+			algo = r.c->ima_sig.hash_algo;
+	}
+	if (!rc && algo > 0) {
+		evmpkg_pkg_free(*pkg);
+		*pkg = NULL;
+		rc = evmpkg_rpm_payload_digests(p, algo, &content, err);
+		if (!rc)
+			rc = evmpkg_rpm_pkg_open(evmpkg_rpm_header(p), files,
+						 evmpkg_rpm_nevra(p), content, algo,
+						 &o, pkg, err);
+	}
+	free(content);
+	rpmfilesFree(files);
+	return rc;
+}
+
 int cmd_inspect(int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -111,13 +137,12 @@ int cmd_inspect(int argc, char **argv)
 	char **certs = calloc((size_t)argc + 1, sizeof(*certs));
 	struct evmpkg_trust *t = NULL;
 	struct evmpkg_rpmpkg *p = NULL;
-	struct evmpkg_manifest m;
+	struct evmpkg_pkg *pkg = NULL;
 	struct evmpkg_err err = { 0 };
 	const uint8_t *blob;
 	size_t ncerts = 0, blen, bad = 0;
-	int json = 0, c, rc = 2, have_m = 0;
+	int json = 0, c, rc = 2;
 
-	evmpkg_manifest_init(&m);
 	if (!certs)
 		return 2;
 	while ((c = getopt_long(argc, argv, "c:h", lo, NULL)) != -1) {
@@ -135,72 +160,55 @@ int cmd_inspect(int argc, char **argv)
 	}
 	if (cli_load_trust(certs, ncerts, 0, &t))
 		goto out;
-	if (evmpkg_rpm_open(argv[optind], &p, &err)) {
+	if (evmpkg_rpm_open(argv[optind], &p, &err) || open_engine(p, t, &pkg, &err)) {
 		cli_err("%s", err.msg);
+		rc = 1;
 		goto out;
-	}
-	if (evmpkg_rpm_get_bin(p, EVMPKG_RPMTAG_MANIFEST, &blob, &blen) == 0) {
-		if (evmpkg_manifest_decode(blob, blen, &m, &err)) {
-			cli_err("%s: manifest: %s", argv[optind], err.msg);
-			rc = 1;
-			goto out;
-		}
-		have_m = 1;
 	}
 	if (!json)
 		printf("%s (%s): %zu files, manifest: %s\n", argv[optind],
 		       evmpkg_rpm_nevra(p), evmpkg_rpm_nfiles(p),
-		       have_m ? "present" : "absent");
+		       evmpkg_rpm_get_bin(p, EVMPKG_RPMTAG_MANIFEST, &blob, &blen) == 0 ?
+		       "present" : "absent");
+	/* What is wrong with the package as a whole: the manifest, pairing. */
+	for (size_t i = 0; i < evmpkg_pkg_nproblems(pkg); i++, bad++) {
+		if (json) {
+			fputs("{\"problem\":", stdout);
+			cli_json_str(stdout, evmpkg_pkg_problem(pkg, i));
+			puts("}");
+		} else {
+			printf("problem: %s\n", evmpkg_pkg_problem(pkg, i));
+		}
+	}
 	for (size_t i = 0; i < evmpkg_rpm_nfiles(p); i++) {
 		const struct evmpkg_rpmfile *f = evmpkg_rpm_file(p, i);
 		struct row r = { .path = f->path, .what = "none",
 				 .ima_v = EVMPKG_V_NOTRUN, .evm_v = EVMPKG_V_NOTRUN };
-		uint8_t ima[EVMPKG_SIG_MAX];
-		struct evmpkg_sig s;
-		size_t ilen = 0;
+		struct evmpkg_fileresult fr;
 
 		if (!f->is_reg)
 			continue;
-		r.e = have_m ? evmpkg_manifest_find(&m, f->path) : NULL;
-		if (f->existing_sig && *f->existing_sig)
-			ilen = unhex(f->existing_sig, ima, sizeof(ima));
-		if (ilen && !evmpkg_sig_parse(ima, ilen, 0, &s, &err)) {
-			r.what = "ima";
-			r.ima_keyid = s.type == EVMPKG_IMA_DIGSIG ? s.keyid : 0;
-			r.ima_v = EVMPKG_V_FORM_ONLY;
-			/* With a manifest entry, seq_verify_entry checks it below. */
-			if (!r.e && f->digest_algo == s.hash_algo)
-				r.ima_v = evmpkg_sig_verdict(t, &s, f->digest,
-							     f->digest_len, &err);
-		} else if (ilen || (f->existing_sig && *f->existing_sig)) {
-			r.what = "ima";
-			r.ima_v = EVMPKG_V_BAD;
-			snprintf(r.why, sizeof(r.why), "RPMTAG_FILESIGNATURES: %s", err.msg);
+		evmpkg_pkg_file(pkg, i, &fr);
+		if (fr.c) {
+			r.what = fr.signed_evm ? "ima+evm" : "ima";
+			r.e = fr.c->parsed ? fr.e : NULL;
+			r.ima_v = fr.c->ima_v;
+			r.evm_v = fr.c->evm_v;
+			if (fr.c->parsed && fr.c->ima_sig.type == EVMPKG_IMA_DIGSIG)
+				r.ima_keyid = fr.c->ima_sig.keyid;
+			r.evm_keyid = fr.c->parsed ? fr.c->evm_sig.keyid : 0;
+			if (fr.rc) {
+				snprintf(r.why, sizeof(r.why), "%s", fr.why ? fr.why : "refused");
+				if (evmpkg_verdict_good(r.ima_v) || r.ima_v == EVMPKG_V_NOTRUN)
+					r.ima_v = fr.c->parsed ? r.ima_v : EVMPKG_V_BAD;
+				bad++;
+			}
 		}
-		if (r.e) {
-			struct evmpkg_sig es;
-			int iv, ev;
-
-			r.what = "ima+evm";
-			evmpkg_sig_parse(r.e->evm, r.e->evm_len, 1, &es, NULL);
-			r.evm_keyid = es.keyid;
-			if (ilen && (ilen != r.e->ima_len || memcmp(ima, r.e->ima, ilen)))
-				snprintf(r.why, sizeof(r.why),
-					 "security.ima in the manifest differs from RPMTAG_FILESIGNATURES");
-			if (evmpkg_seq_verify_entry(r.e, t, f->digest_algo, f->digest,
-						    f->digest_len, &iv, &ev, &err) && !r.why[0])
-				snprintf(r.why, sizeof(r.why), "%s", err.msg);
-			r.ima_v = iv;
-			r.evm_v = ev;
-		}
-		if (r.ima_v == EVMPKG_V_BAD || r.ima_v == EVMPKG_V_NOKEY ||
-		    r.evm_v == EVMPKG_V_BAD || r.evm_v == EVMPKG_V_NOKEY || r.why[0])
-			bad++;
 		print_row(&r, json);
 	}
 	rc = bad ? 1 : 0;
 out:
-	evmpkg_manifest_free(&m);
+	evmpkg_pkg_free(pkg);
 	evmpkg_rpm_close(p);
 	evmpkg_trust_free(t);
 	free(certs);

@@ -248,18 +248,7 @@ void cli_ordered_free(struct cli_ordered *o)
 int cli_load_trust(char **certs, size_t ncerts, int use_defaults,
 		   struct evmpkg_trust **out)
 {
-	/* What the kernel's keyrings usually get at boot, by usage. */
-	static const struct {
-		const char *path;
-		int usage;
-	} defaults[] = {
-		{ "/etc/keys/ima", EVMPKG_TRUST_IMA },
-		{ "/etc/keys/x509_ima.der", EVMPKG_TRUST_IMA },
-		{ "/etc/keys/evm", EVMPKG_TRUST_EVM },
-		{ "/etc/keys/x509_evm.der", EVMPKG_TRUST_EVM },
-	};
 	struct evmpkg_err err = { 0 };
-	struct stat st;
 
 	if (evmpkg_trust_new(out, &err)) {
 		cli_err("%s", err.msg);
@@ -271,21 +260,9 @@ int cli_load_trust(char **certs, size_t ncerts, int use_defaults,
 			cli_err("%s", err.msg);
 			return -1;
 		}
-	if (ncerts || !use_defaults)
-		return 0;
-	for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++) {
-		const char *p = defaults[i].path;
-		int rc;
-
-		if (stat(p, &st))
-			continue;
-		rc = S_ISDIR(st.st_mode) ?
-			evmpkg_trust_add_dir(*out, p, defaults[i].usage, &err) :
-			evmpkg_trust_add_file(*out, p, defaults[i].usage, &err);
-		if (rc) {
-			cli_err("%s", err.msg);
-			return -1;
-		}
+	if (!ncerts && use_defaults && evmpkg_trust_add_defaults(*out, &err)) {
+		cli_err("%s", err.msg);
+		return -1;
 	}
 	return 0;
 }

@@ -5,8 +5,9 @@
 
 #include "evmpkg/evmdigest.h"
 #include "evmpkg/hashalgo.h"
+#include "evmpkg/manifest.h"
 
-static const char *const xnames[EVMPKG_NXSLOTS] = {
+static const char *const xnames[EVMPKG_NXATTRS] = {
 	[EVMPKG_X_SELINUX] = "security.selinux",
 	[EVMPKG_X_SMACK64] = "security.SMACK64",
 	[EVMPKG_X_SMACK64EXEC] = "security.SMACK64EXEC",
@@ -15,11 +16,12 @@ static const char *const xnames[EVMPKG_NXSLOTS] = {
 	[EVMPKG_X_APPARMOR] = "security.apparmor",
 	[EVMPKG_X_IMA] = "security.ima",
 	[EVMPKG_X_CAPS] = "security.capability",
+	[EVMPKG_X_EVM] = "security.evm",
 };
 
 const char *evmpkg_xslot_name(int slot)
 {
-	return slot >= 0 && slot < EVMPKG_NXSLOTS ? xnames[slot] : NULL;
+	return slot >= 0 && slot < EVMPKG_NXATTRS ? xnames[slot] : NULL;
 }
 
 static void le32(uint8_t *p, uint32_t v)
@@ -78,4 +80,29 @@ int evmpkg_evm_digest(int algo, const struct evmpkg_evm_input *in,
 				   "security.evm: %s digest failed", name);
 	*outlen = dlen;
 	return EVMPKG_OK;
+}
+
+void evmpkg_entry_evm_input(const struct evmpkg_mentry *e,
+			    struct evmpkg_evm_input *in)
+{
+	memset(in, 0, sizeof(*in));
+	in->x[EVMPKG_X_SELINUX] = (struct evmpkg_xval){ e->label, e->label_len };
+	in->x[EVMPKG_X_IMA] = (struct evmpkg_xval){ e->ima, e->ima_len };
+	in->x[EVMPKG_X_CAPS] = (struct evmpkg_xval){ e->caps, e->caps_len };
+	in->uid = e->uid;
+	in->gid = e->gid;
+	in->mode = (uint16_t)e->mode;
+}
+
+void evmpkg_file_evm_input(uint32_t uid, uint32_t gid, uint16_t mode,
+			   uint8_t *const vals[], const size_t lens[],
+			   const int present[], struct evmpkg_evm_input *in)
+{
+	memset(in, 0, sizeof(*in));
+	for (int i = 0; i < EVMPKG_NXSLOTS; i++)
+		if (present[i])
+			in->x[i] = (struct evmpkg_xval){ vals[i], lens[i] };
+	in->uid = uid;
+	in->gid = gid;
+	in->mode = mode;
 }

@@ -150,3 +150,18 @@ const char *evmpkg_kstate_outlook_words(const struct evmpkg_kstate *ks)
 	}
 	return "installing: unknown, since the EVM state cannot be read";
 }
+
+int evmpkg_in_user_namespace(void)
+{
+	char buf[128] = "";
+	FILE *f = fopen("/proc/self/uid_map", "re");
+	unsigned long a, b, c;
+
+	if (!f)
+		return 0;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	return !(sscanf(buf, "%lu %lu %lu", &a, &b, &c) == 3 && a == 0 &&
+		 b == 0 && c == 4294967295UL);
+}

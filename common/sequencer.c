@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Write order and rollback. What to think of the values is verdict.c's;
+ * what the EVM signature covers is evmdigest.c's.
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,38 +14,25 @@
 #include "evmpkg/filehash.h"
 #include "evmpkg/hashalgo.h"
 #include "evmpkg/sequencer.h"
-#include "evmpkg/signer.h"
-#include "evmpkg/sigformat.h"
 #include "evmpkg/xattrs.h"
 
-static const char *const step_names[EVMPKG_NSTEPS] = {
-	"owner", "mode", "security.selinux", "security.capability",
-	"security.ima", "security.evm",
+/* The xattr each step writes; -1: owner and mode are not xattrs. */
+static const int step_slot[EVMPKG_NSTEPS] = {
+	[EVMPKG_STEP_CHOWN] = -1,
+	[EVMPKG_STEP_CHMOD] = -1,
+	[EVMPKG_STEP_LABEL] = EVMPKG_X_SELINUX,
+	[EVMPKG_STEP_CAPS] = EVMPKG_X_CAPS,
+	[EVMPKG_STEP_IMA] = EVMPKG_X_IMA,
+	[EVMPKG_STEP_EVM] = EVMPKG_X_EVM,
 };
 
 const char *evmpkg_step_name(int step)
 {
-	return step >= 0 && step < EVMPKG_NSTEPS ? step_names[step] : "?";
-}
-
-const char *evmpkg_verdict_name(int v)
-{
-	switch (v) {
-	case EVMPKG_V_VERIFIED:
-		return "verified";
-	case EVMPKG_V_FORM_ONLY:
-		return "not verified (no trusted certificate configured; form checked)";
-	case EVMPKG_V_BAD:
-		return "BAD";
-	case EVMPKG_V_NOKEY:
-		return "no trusted certificate for its key id";
-	}
-	return "not checked";
-}
-
-static int good_verdict(int v)
-{
-	return v == EVMPKG_V_VERIFIED || v == EVMPKG_V_FORM_ONLY;
+	if (step == EVMPKG_STEP_CHOWN)
+		return "owner";
+	if (step == EVMPKG_STEP_CHMOD)
+		return "mode";
+	return step > 0 && step < EVMPKG_NSTEPS ? evmpkg_xslot_name(step_slot[step]) : "?";
 }
 
 static int same_val(const uint8_t *a, size_t al, const uint8_t *b, size_t bl)
@@ -51,186 +42,88 @@ static int same_val(const uint8_t *a, size_t al, const uint8_t *b, size_t bl)
 	return al == bl && !memcmp(a, b, al);
 }
 
-int evmpkg_sig_verdict(const struct evmpkg_trust *t, const struct evmpkg_sig *s,
-		       const uint8_t *digest, size_t dlen, struct evmpkg_err *err)
+/* The value step i writes from the entry (NULL: remove). */
+static const uint8_t *step_value(const struct evmpkg_mentry *e, int i, size_t *len)
 {
-	int rc;
-
-	if (s->type == EVMPKG_IMA_DIGEST_NG) {
-		if (same_val(s->digest, s->digest_len, digest, dlen))
-			return EVMPKG_V_VERIFIED;
-		evmpkg_fail(err, EVMPKG_EVERIFY, "digest does not match the content");
-		return EVMPKG_V_BAD;
+	switch (i) {
+	case EVMPKG_STEP_LABEL: *len = e->label_len; return e->label;
+	case EVMPKG_STEP_CAPS: *len = e->caps_len; return e->caps_len ? e->caps : NULL;
+	case EVMPKG_STEP_IMA: *len = e->ima_len; return e->ima;
+	case EVMPKG_STEP_EVM: *len = e->evm_len; return e->evm;
 	}
-	if (!evmpkg_trust_count(t))
-		return EVMPKG_V_FORM_ONLY;
-	rc = evmpkg_trust_verify(t, s, digest, dlen, err);
-	if (rc == EVMPKG_OK)
-		return EVMPKG_V_VERIFIED;
-	return rc == EVMPKG_ENOKEY ? EVMPKG_V_NOKEY : EVMPKG_V_BAD;
+	*len = 0;
+	return NULL;
 }
 
-int evmpkg_seq_verify_entry(const struct evmpkg_mentry *e,
-			    const struct evmpkg_trust *trust, int content_algo,
-			    const uint8_t *content_digest, size_t content_len,
-			    int *ima_verdict, int *evm_verdict,
-			    struct evmpkg_err *err)
-{
-	struct evmpkg_evm_input in;
-	struct evmpkg_sig ima, evm;
-	uint8_t dig[EVMPKG_MAX_DIGEST];
-	size_t dlen;
-	struct evmpkg_err verr = { 0 };
-	int rc;
-
-	*ima_verdict = *evm_verdict = EVMPKG_V_NOTRUN;
-	if ((rc = evmpkg_sig_parse(e->ima, e->ima_len, 0, &ima, err)) ||
-	    (rc = evmpkg_sig_parse(e->evm, e->evm_len, 1, &evm, err)))
-		return rc;
-
-	if (content_digest && content_algo == ima.hash_algo) {
-		*ima_verdict = evmpkg_sig_verdict(trust, &ima, content_digest,
-						  content_len, &verr);
-	} else {
-		*ima_verdict = EVMPKG_V_FORM_ONLY;
-	}
-	if (*ima_verdict == EVMPKG_V_BAD || *ima_verdict == EVMPKG_V_NOKEY)
-		return evmpkg_fail(err, *ima_verdict == EVMPKG_V_BAD ?
-				   EVMPKG_EVERIFY : EVMPKG_ENOKEY,
-				   "security.ima: %s", verr.msg);
-
-	evmpkg_entry_evm_input(e, &in);
-	if ((rc = evmpkg_evm_digest(evm.hash_algo, &in, dig, &dlen, err)))
-		return rc;
-	*evm_verdict = evmpkg_sig_verdict(trust, &evm, dig, dlen, &verr);
-	if (*evm_verdict == EVMPKG_V_BAD || *evm_verdict == EVMPKG_V_NOKEY)
-		return evmpkg_fail(err, *evm_verdict == EVMPKG_V_BAD ?
-				   EVMPKG_EVERIFY : EVMPKG_ENOKEY,
-				   "security.evm: %s (signed for uid %u, gid %u, mode %o)",
-				   verr.msg, e->uid, e->gid, e->mode);
-	return EVMPKG_OK;
-}
-
-/*
- * Compares what the kernel will hash once the planned writes are done with
- * what was signed; names the first difference in msg.
- */
-static int final_matches(const struct evmpkg_mentry *e, const struct stat *st,
-			 const struct evmpkg_xattrs *x, int set_meta,
-			 char *msg, size_t n)
-{
-	if (!set_meta && (st->st_uid != e->uid || st->st_gid != e->gid)) {
-		snprintf(msg, n, "owner %u:%u on disk, %u:%u signed",
-			 (unsigned)st->st_uid, (unsigned)st->st_gid, e->uid,
-			 e->gid);
-		return 0;
-	}
-	if (!set_meta && (st->st_mode & 0xffff) != e->mode) {
-		snprintf(msg, n, "mode %o on disk, %o signed",
-			 (unsigned)st->st_mode & 0xffff, e->mode);
-		return 0;
-	}
-	for (int i = 0; i < EVMPKG_NXSLOTS; i++) {
-		const char *name = evmpkg_xslot_name(i);
-
-		if (i == EVMPKG_X_IMA)
-			continue;	/* always written from the entry */
-		if (i == EVMPKG_X_SELINUX && e->label_len) {
-			if (!set_meta && !same_val(x->val[i], x->len[i],
-						   e->label, e->label_len)) {
-				snprintf(msg, n, "%s on disk differs from the signed label", name);
-				return 0;
-			}
-			continue;
-		}
-		if (i == EVMPKG_X_CAPS) {
-			if (!set_meta && !same_val(x->present[i] ? x->val[i] : NULL,
-						   x->len[i], e->caps, e->caps_len)) {
-				snprintf(msg, n, "%s on disk differs from the signed capabilities", name);
-				return 0;
-			}
-			continue;
-		}
-		/* Present but not signed: the kernel would hash it too. */
-		if (x->present[i]) {
-			snprintf(msg, n, "file carries %s, which the signature does not cover", name);
-			return 0;
-		}
-	}
-	return 1;
-}
-
-static int do_step(int fd, int step, const struct evmpkg_mentry *e,
+static int do_step(int fd, int i, const struct evmpkg_mentry *e,
 		   struct evmpkg_seq_report *rep)
 {
-	int r = 0;
+	const uint8_t *v;
+	size_t len;
+	int r;
 
-	switch (step) {
-	case EVMPKG_STEP_CHOWN:
+	if (i == EVMPKG_STEP_CHOWN) {
 		r = fchown(fd, e->uid, e->gid);
-		break;
-	case EVMPKG_STEP_CHMOD:
+	} else if (i == EVMPKG_STEP_CHMOD) {
 		r = fchmod(fd, e->mode & 07777);
-		break;
-	case EVMPKG_STEP_LABEL:
-		r = fsetxattr(fd, "security.selinux", e->label, e->label_len, 0);
-		break;
-	case EVMPKG_STEP_CAPS:
-		/* The chown before may already have dropped them (killpriv). */
-		r = e->caps_len ?
-			fsetxattr(fd, "security.capability", e->caps, e->caps_len, 0) :
-			(fremovexattr(fd, "security.capability") && errno != ENODATA);
-		break;
-	case EVMPKG_STEP_IMA:
-		r = fsetxattr(fd, "security.ima", e->ima, e->ima_len, 0);
-		break;
-	case EVMPKG_STEP_EVM:
-		r = fsetxattr(fd, "security.evm", e->evm, e->evm_len, 0);
-		break;
+	} else if ((v = step_value(e, i, &len))) {
+		r = fsetxattr(fd, evmpkg_step_name(i), v, len, 0);
+	} else {
+		/* No caps signed; the chown before may already have dropped them. */
+		r = fremovexattr(fd, evmpkg_step_name(i)) && errno != ENODATA;
 	}
 	if (r) {
-		rep->step[step] = EVMPKG_ST_FAILED;
-		rep->errnum[step] = errno;
+		rep->step[i] = EVMPKG_ST_FAILED;
+		rep->errnum[i] = errno;
 		return -1;
 	}
-	rep->step[step] = EVMPKG_ST_WRITTEN;
+	rep->step[i] = EVMPKG_ST_WRITTEN;
 	return 0;
 }
 
-static int evm_in_place(int fd, const struct evmpkg_mentry *e)
-{
-	uint8_t buf[EVMPKG_SIG_MAX];
-	ssize_t n = fgetxattr(fd, "security.evm", buf, sizeof(buf));
-
-	return n > 0 && same_val(buf, (size_t)n, e->evm, e->evm_len);
-}
-
-/* Re-reads the file after the earlier steps: the state the EVM hash sees. */
-static int recheck(int fd, const struct evmpkg_mentry *e, char *msg, size_t n,
+/*
+ * Before security.evm, after this call changed the file: what the EVM hash
+ * will see must be what was signed. Our writes' side effects are the
+ * kernel's: chown clears setuid/setgid and drops caps (both rewritten
+ * after it) and an LSM may store a label in another form. So fstat, and
+ * read back the label only when one was written; the other values are the
+ * bytes just written.
+ */
+static int recheck(int fd, const struct evmpkg_mentry *e,
+		   const struct evmpkg_seq_report *rep, char *msg, size_t n,
 		   struct evmpkg_err *err)
 {
-	struct evmpkg_xattrs x;
+	uint8_t buf[EVMPKG_LABEL_MAX];
 	struct stat st;
-	int ok;
+	ssize_t got;
 
 	if (fstat(fd, &st))
 		return evmpkg_fail_errno(err, errno, "fstat");
-	if (evmpkg_xattrs_read(fd, &x, err))
-		return err->rc;
-	ok = final_matches(e, &st, &x, 0, msg, n);
-	if (ok && !same_val(x.val[EVMPKG_X_IMA], x.len[EVMPKG_X_IMA], e->ima,
-			    e->ima_len)) {
-		snprintf(msg, n, "security.ima on disk differs from the signed value");
-		ok = 0;
+	if (st.st_uid != e->uid || st.st_gid != e->gid) {
+		snprintf(msg, n, "owner %u:%u on disk, %u:%u signed",
+			 (unsigned)st.st_uid, (unsigned)st.st_gid, e->uid, e->gid);
+		return EVMPKG_EMISMATCH;
 	}
-	evmpkg_xattrs_free(&x);
-	return ok ? EVMPKG_OK : EVMPKG_EMISMATCH;
+	if ((st.st_mode & 0xffff) != e->mode) {
+		snprintf(msg, n, "mode %o on disk, %o signed",
+			 (unsigned)st.st_mode & 0xffff, e->mode);
+		return EVMPKG_EMISMATCH;
+	}
+	if (rep->step[EVMPKG_STEP_LABEL] != EVMPKG_ST_WRITTEN)
+		return EVMPKG_OK;
+	got = fgetxattr(fd, "security.selinux", buf, sizeof(buf));
+	if (got < 0 || !same_val(buf, (size_t)got, e->label, e->label_len)) {
+		snprintf(msg, n, "security.selinux on disk differs from the signed label");
+		return EVMPKG_EMISMATCH;
+	}
+	return EVMPKG_OK;
 }
 
 /* Puts back one xattr as it was before (absent: removed). */
-static int restore_xattr(int fd, const char *name, const struct evmpkg_xattrs *x,
-			 int slot)
+static int restore_xattr(int fd, const struct evmpkg_xattrs *x, int slot)
 {
+	const char *name = evmpkg_xslot_name(slot);
+
 	if (x->present[slot])
 		return fsetxattr(fd, name, x->val[slot], x->len[slot], 0);
 	return fremovexattr(fd, name) && errno != ENODATA ? -1 : 0;
@@ -245,16 +138,11 @@ static int restore_xattr(int fd, const char *name, const struct evmpkg_xattrs *x
 static void rollback(int fd, const struct stat *st, const struct evmpkg_xattrs *x,
 		     struct evmpkg_seq_report *rep, struct evmpkg_err *err)
 {
-	static const int slot_of[EVMPKG_NSTEPS] = {
-		[EVMPKG_STEP_LABEL] = EVMPKG_X_SELINUX,
-		[EVMPKG_STEP_CAPS] = EVMPKG_X_CAPS,
-		[EVMPKG_STEP_IMA] = EVMPKG_X_IMA,
-	};
 	int undone = 0, stuck = 0;
 
 	for (int i = EVMPKG_STEP_IMA; i >= EVMPKG_STEP_LABEL; i--)
 		if (rep->step[i] == EVMPKG_ST_WRITTEN) {
-			if (restore_xattr(fd, evmpkg_step_name(i), x, slot_of[i]))
+			if (restore_xattr(fd, x, step_slot[i]))
 				stuck = 1;
 			else
 				undone = 1;
@@ -265,8 +153,7 @@ static void rollback(int fd, const struct stat *st, const struct evmpkg_xattrs *
 		else
 			undone = 1;
 		/* chown cleared setuid/setgid and dropped caps: restore both. */
-		if (x->present[EVMPKG_X_CAPS] &&
-		    restore_xattr(fd, "security.capability", x, EVMPKG_X_CAPS))
+		if (x->present[EVMPKG_X_CAPS] && restore_xattr(fd, x, EVMPKG_X_CAPS))
 			stuck = 1;
 	}
 	if (rep->step[EVMPKG_STEP_CHMOD] == EVMPKG_ST_WRITTEN ||
@@ -288,30 +175,103 @@ static void rollback(int fd, const struct stat *st, const struct evmpkg_xattrs *
 			rep->step[i] = stuck ? EVMPKG_ST_WRITTEN : EVMPKG_ST_SKIPPED;
 }
 
-int evmpkg_seq_apply(int fd, const struct evmpkg_mentry *e,
-		     const struct evmpkg_seq_opts *o,
-		     struct evmpkg_seq_report *rep, struct evmpkg_err *err)
+/* Which steps the file needs to become what e signed. */
+static void plan(const struct evmpkg_mentry *e, const struct stat *st,
+		 const struct evmpkg_xattrs *x, int set_meta, int need[EVMPKG_NSTEPS])
 {
-	int need[EVMPKG_NSTEPS] = { 0 };
-	uint8_t cdig[EVMPKG_MAX_DIGEST];
-	const uint8_t *cd = o->content_digest;
-	size_t cdlen = o->content_len;
-	int calgo = o->content_algo;
-	struct evmpkg_xattrs x;
+	size_t len;
+
+	memset(need, 0, sizeof(int) * EVMPKG_NSTEPS);
+	if (set_meta) {
+		need[EVMPKG_STEP_CHOWN] = st->st_uid != e->uid || st->st_gid != e->gid;
+		/* chown clears setuid/setgid, so the mode is set again after it. */
+		need[EVMPKG_STEP_CHMOD] = need[EVMPKG_STEP_CHOWN] ||
+					  (st->st_mode & 07777) != (e->mode & 07777);
+		need[EVMPKG_STEP_LABEL] = e->label_len &&
+			!same_val(x->val[EVMPKG_X_SELINUX], x->len[EVMPKG_X_SELINUX],
+				  e->label, e->label_len);
+		/* chown also drops security.capability (killpriv). */
+		need[EVMPKG_STEP_CAPS] = (need[EVMPKG_STEP_CHOWN] && e->caps_len) ||
+			!same_val(x->val[EVMPKG_X_CAPS], x->len[EVMPKG_X_CAPS],
+				  step_value(e, EVMPKG_STEP_CAPS, &len), e->caps_len);
+	}
+	for (int i = EVMPKG_STEP_IMA; i <= EVMPKG_STEP_EVM; i++) {
+		const uint8_t *v = step_value(e, i, &len);
+
+		need[i] = !same_val(x->val[step_slot[i]], x->len[step_slot[i]], v, len);
+	}
+}
+
+/*
+ * The installer kept the file: do its own values verify as the kernel
+ * would judge them now? Then it is left alone.
+ */
+static int kept_verifies(int fd, const struct evmpkg_checked *c,
+			 const struct evmpkg_seq_opts *o, const struct stat *st,
+			 const struct evmpkg_xattrs *x)
+{
+	struct evmpkg_err e = { 0 };
 	struct evmpkg_sig ima;
+	uint8_t dig[EVMPKG_MAX_DIGEST];
+	size_t dlen;
+	uint32_t keyid;
+
+	if (!evmpkg_trust_count(o->trust) || !x->present[EVMPKG_X_IMA] ||
+	    evmpkg_file_evm_verdict(o->trust, st, x, &keyid, &e) != EVMPKG_V_VERIFIED)
+		return 0;
+	if (c->ima_content && c->ima_v == EVMPKG_V_VERIFIED &&
+	    same_val(x->val[EVMPKG_X_IMA], x->len[EVMPKG_X_IMA], c->ima, c->ima_len))
+		return 1;
+	if (evmpkg_sig_parse(x->val[EVMPKG_X_IMA], x->len[EVMPKG_X_IMA], 0, &ima, &e) ||
+	    evmpkg_file_digest(fd, ima.hash_algo, dig, &dlen, &e))
+		return 0;
+	return evmpkg_sig_verdict(o->trust, &ima, dig, dlen, &e) == EVMPKG_V_VERIFIED;
+}
+
+/* Judges what the caller could not: the content, and the EVM value. */
+static int complete_verdicts(int fd, struct evmpkg_checked *c,
+			     const struct evmpkg_seq_opts *o, struct evmpkg_err *err)
+{
+	uint8_t dig[EVMPKG_MAX_DIGEST];
+	size_t dlen;
+	int rc = EVMPKG_OK, r;
+
+	if (!c->ima_content) {
+		if ((rc = evmpkg_file_digest(fd, c->ima_sig.hash_algo, dig, &dlen, err)))
+			return rc;
+		rc = evmpkg_check_ima(c, o->trust, c->ima_sig.hash_algo, dig, dlen, err);
+	}
+	if (c->evm_v == EVMPKG_V_NOTRUN &&
+	    (r = evmpkg_check_evm(c, o->trust, rc ? NULL : err)) && !rc)
+		rc = r;
+	return rc;
+}
+
+static void skip_all(struct evmpkg_seq_report *rep)
+{
+	for (int i = 0; i < EVMPKG_NSTEPS; i++)
+		rep->step[i] = EVMPKG_ST_SKIPPED;
+}
+
+int evmpkg_seq_apply_checked(int fd, struct evmpkg_checked *c, const char *why,
+			     const struct evmpkg_seq_opts *o,
+			     struct evmpkg_seq_report *rep, struct evmpkg_err *err)
+{
+	const struct evmpkg_mentry *e = c->e;
+	int need[EVMPKG_NSTEPS];
+	struct evmpkg_xattrs x;
 	struct stat st;
-	int rc, problem, preok, wrote = 0, setm = o->set_owner_mode;
-	char why[256] = "";
+	int rc, problem, wrote = 0;
+	char mwhy[256] = "";
 
 	memset(rep, 0, sizeof(*rep));
 	rep->ima = rep->evm = EVMPKG_V_NOTRUN;
 	if (o->policy == EVMPKG_POLICY_OFF) {
-		for (int i = 0; i < EVMPKG_NSTEPS; i++)
-			rep->step[i] = EVMPKG_ST_SKIPPED;
+		skip_all(rep);
 		return EVMPKG_OK;
 	}
-	if ((rc = evmpkg_mentry_check_values(e, err)))
-		return rc;
+	if (!e || !c->parsed)
+		return evmpkg_fail(err, EVMPKG_EINVAL, "no parsed entry to apply");
 	if (fstat(fd, &st))
 		return evmpkg_fail_errno(err, errno, "fstat");
 	if (!S_ISREG(st.st_mode))
@@ -322,71 +282,57 @@ int evmpkg_seq_apply(int fd, const struct evmpkg_mentry *e,
 		rc = evmpkg_fail_errno(err, EOPNOTSUPP, "security.ima");
 		goto out;
 	}
-
-	/* Content digest: trusted from the caller when the algorithm fits. */
-	evmpkg_sig_parse(e->ima, e->ima_len, 0, &ima, NULL);
-	preok = o->preverified && good_verdict(o->pre_ima) &&
-		good_verdict(o->pre_evm) && cd && calgo == ima.hash_algo;
-	if (!preok && (!cd || calgo != ima.hash_algo)) {
-		if ((rc = evmpkg_file_digest(fd, ima.hash_algo, cdig, &cdlen, err)))
-			goto out;
-		cd = cdig;
-		calgo = ima.hash_algo;
-	}
-	if (preok) {
-		rep->ima = o->pre_ima;
-		rep->evm = o->pre_evm;
+	if (o->keep_verified && kept_verifies(fd, c, o, &st, &x)) {
+		rep->kept = rep->metadata_ok = 1;
+		rep->ima = rep->evm = EVMPKG_V_VERIFIED;
 		rc = EVMPKG_OK;
-	} else {
-		rc = evmpkg_seq_verify_entry(e, o->trust, calgo, cd, cdlen,
-					     &rep->ima, &rep->evm, err);
-	}
-	rep->metadata_ok = final_matches(e, &st, &x, setm, why, sizeof(why));
-	problem = rc != EVMPKG_OK || !rep->metadata_ok;
-	if (rc)
-		snprintf(rep->msg, sizeof(rep->msg), "%s", err->msg);
-	else if (!rep->metadata_ok)
-		snprintf(rep->msg, sizeof(rep->msg), "%s", why);
-
-	if (problem && o->policy == EVMPKG_POLICY_ENFORCE) {
-		for (int i = 0; i < EVMPKG_NSTEPS; i++)
-			rep->step[i] = EVMPKG_ST_SKIPPED;
-		if (!rc)
-			rc = evmpkg_fail(err, EVMPKG_EMISMATCH, "%s", why);
 		goto out;
 	}
-	rc = EVMPKG_OK;
+	{
+		struct evmpkg_err verr = { 0 };
 
-	if (setm) {
-		need[EVMPKG_STEP_CHOWN] = st.st_uid != e->uid || st.st_gid != e->gid;
-		/* chown clears setuid/setgid, so the mode is set again after it. */
-		need[EVMPKG_STEP_CHMOD] = need[EVMPKG_STEP_CHOWN] ||
-					  (st.st_mode & 07777) != (e->mode & 07777);
-		need[EVMPKG_STEP_LABEL] = e->label_len &&
-			!same_val(x.val[EVMPKG_X_SELINUX], x.len[EVMPKG_X_SELINUX],
-				  e->label, e->label_len);
-		/* chown also drops security.capability (killpriv). */
-		need[EVMPKG_STEP_CAPS] =
-			(need[EVMPKG_STEP_CHOWN] && e->caps_len) ||
-			!same_val(x.present[EVMPKG_X_CAPS] ? x.val[EVMPKG_X_CAPS] : NULL,
-				  x.len[EVMPKG_X_CAPS], e->caps, e->caps_len);
+		rc = complete_verdicts(fd, c, o, &verr);
+		if (rc == EVMPKG_EIO || rc == EVMPKG_ENOMEM || rc == EVMPKG_ECRYPTO) {
+			*err = verr;
+			goto out;
+		}
+		if (verr.msg[0])
+			why = verr.msg;
+		rep->ima = c->ima_v;
+		rep->evm = c->evm_v;
+		rep->metadata_ok = evmpkg_state_matches(e, &st, &x, o->set_owner_mode,
+							mwhy, sizeof(mwhy));
+		problem = !evmpkg_verdict_good(c->ima_v) || !evmpkg_verdict_good(c->evm_v) ||
+			  !rep->metadata_ok;
+		if (problem)
+			snprintf(rep->msg, sizeof(rep->msg), "%s",
+				 !rep->metadata_ok && evmpkg_verdict_good(c->ima_v) &&
+				 evmpkg_verdict_good(c->evm_v) ? mwhy :
+				 why && *why ? why : "signature does not verify");
+		if (problem && o->policy == EVMPKG_POLICY_ENFORCE) {
+			skip_all(rep);
+			rc = evmpkg_fail(err, !evmpkg_verdict_good(c->ima_v) ||
+					 !evmpkg_verdict_good(c->evm_v) ?
+					 (rc ? rc : EVMPKG_EVERIFY) : EVMPKG_EMISMATCH,
+					 "%s", rep->msg);
+			goto out;
+		}
 	}
-	need[EVMPKG_STEP_IMA] = !same_val(x.val[EVMPKG_X_IMA], x.len[EVMPKG_X_IMA],
-					  e->ima, e->ima_len);
-	need[EVMPKG_STEP_EVM] = !evm_in_place(fd, e);
+	rc = EVMPKG_OK;
+	plan(e, &st, &x, o->set_owner_mode, need);
 	/*
 	 * Warn mode writes no security.evm for a file with any problem, no
 	 * security.ima that did not verify, and, where it sets metadata, none
-	 * from an entry whose EVM signature did not verify.
+	 * from an entry whose signatures did not both verify.
 	 */
 	if (problem) {
-		int ima_bad = !good_verdict(rep->ima) && rep->ima != EVMPKG_V_NOTRUN;
-		int evm_bad = !good_verdict(rep->evm);
+		int ima_bad = !evmpkg_verdict_good(c->ima_v);
+		int evm_bad = !evmpkg_verdict_good(c->evm_v);
 
 		for (int i = 0; i < EVMPKG_NSTEPS; i++) {
 			int skip = i == EVMPKG_STEP_EVM ||
 				   (i == EVMPKG_STEP_IMA && ima_bad) ||
-				   (i < EVMPKG_STEP_IMA && evm_bad);
+				   (i < EVMPKG_STEP_IMA && (evm_bad || ima_bad));
 
 			if (skip && need[i]) {
 				need[i] = 0;
@@ -394,7 +340,6 @@ int evmpkg_seq_apply(int fd, const struct evmpkg_mentry *e,
 			}
 		}
 	}
-
 	for (int i = 0; i < EVMPKG_NSTEPS; i++) {
 		if (!need[i])
 			continue;
@@ -402,18 +347,13 @@ int evmpkg_seq_apply(int fd, const struct evmpkg_mentry *e,
 			rep->step[i] = EVMPKG_ST_PLANNED;
 			continue;
 		}
-		/*
-		 * Re-read the file only when this call changed it: our own
-		 * writes are what can have side effects (killpriv, a label
-		 * rewritten); otherwise the state checked above is current.
-		 */
 		if (i == EVMPKG_STEP_EVM && wrote &&
-		    (rc = recheck(fd, e, why, sizeof(why), err))) {
+		    (rc = recheck(fd, e, rep, mwhy, sizeof(mwhy), err))) {
 			rep->step[i] = EVMPKG_ST_SKIPPED;
 			if (rc == EVMPKG_EMISMATCH)
 				rc = evmpkg_fail(err, rc,
 						 "security.evm: not written: after the earlier steps %s",
-						 why);
+						 mwhy);
 			rollback(fd, &st, &x, rep, err);
 			break;
 		}
@@ -428,4 +368,27 @@ int evmpkg_seq_apply(int fd, const struct evmpkg_mentry *e,
 out:
 	evmpkg_xattrs_free(&x);
 	return rc;
+}
+
+int evmpkg_seq_apply(int fd, const struct evmpkg_mentry *e,
+		     const struct evmpkg_seq_opts *o,
+		     struct evmpkg_seq_report *rep, struct evmpkg_err *err)
+{
+	struct evmpkg_checked c;
+	struct evmpkg_err verr = { 0 };
+	int rc;
+
+	memset(rep, 0, sizeof(*rep));
+	rep->ima = rep->evm = EVMPKG_V_NOTRUN;
+	if (o->policy == EVMPKG_POLICY_OFF) {
+		skip_all(rep);
+		return EVMPKG_OK;
+	}
+	if ((rc = evmpkg_check_parse(&c, e, NULL, 0, err)))
+		return rc;
+	rc = evmpkg_check_ima(&c, o->trust, o->content_algo, o->content_digest,
+			      o->content_len, &verr);
+	if (!rc)
+		rc = evmpkg_check_evm(&c, o->trust, &verr);
+	return evmpkg_seq_apply_checked(fd, &c, rc ? verr.msg : NULL, o, rep, err);
 }

@@ -5,18 +5,6 @@
 #include "evmpkg/hashalgo.h"
 #include "evmpkg/signer.h"
 
-void evmpkg_entry_evm_input(const struct evmpkg_mentry *e,
-			    struct evmpkg_evm_input *in)
-{
-	memset(in, 0, sizeof(*in));
-	in->x[EVMPKG_X_SELINUX] = (struct evmpkg_xval){ e->label, e->label_len };
-	in->x[EVMPKG_X_IMA] = (struct evmpkg_xval){ e->ima, e->ima_len };
-	in->x[EVMPKG_X_CAPS] = (struct evmpkg_xval){ e->caps, e->caps_len };
-	in->uid = e->uid;
-	in->gid = e->gid;
-	in->mode = (uint16_t)e->mode;
-}
-
 int evmpkg_sign_entry(const struct evmpkg_key *k, int algo, int ima_kind,
 		      const uint8_t *content_digest, size_t content_len,
 		      struct evmpkg_mentry *e, struct evmpkg_sigpair *out,

@@ -8,7 +8,7 @@
 #include "evmpkg/evmdigest.h"
 #include "evmpkg/filehash.h"
 #include "evmpkg/hashalgo.h"
-#include "evmpkg/sequencer.h"
+#include "evmpkg/verdict.h"
 #include "evmpkg/sigformat.h"
 #include "evmpkg/verify.h"
 #include "evmpkg/xattrs.h"
@@ -30,15 +30,12 @@ static int judge(const struct evmpkg_trust *t, const struct evmpkg_sig *s,
 int evmpkg_verify_fd(int fd, const struct evmpkg_trust *trust,
 		     struct evmpkg_fileverdict *v, struct evmpkg_err *err)
 {
-	uint8_t evmbuf[EVMPKG_SIG_MAX + 1], cdig[EVMPKG_MAX_DIGEST];
-	uint8_t dig[EVMPKG_MAX_DIGEST];
-	struct evmpkg_evm_input in;
+	uint8_t cdig[EVMPKG_MAX_DIGEST];
 	struct evmpkg_xattrs x;
-	struct evmpkg_sig ima, evm;
+	struct evmpkg_sig ima;
 	struct evmpkg_err pe = { 0 };
 	struct stat st;
-	size_t cdlen, dlen;
-	ssize_t evmlen;
+	size_t cdlen;
 	int rc;
 
 	memset(v, 0, sizeof(*v));
@@ -72,38 +69,11 @@ int evmpkg_verify_fd(int fd, const struct evmpkg_trust *trust,
 				 "signature does not match the content (or the key)");
 	}
 
-	evmlen = fgetxattr(fd, "security.evm", evmbuf, sizeof(evmbuf));
-	if (evmlen < 0) {
-		snprintf(v->evm_why, sizeof(v->evm_why), "security.evm is absent");
-		goto out;
-	}
 	memset(&pe, 0, sizeof(pe));
-	if (evmpkg_sig_parse(evmbuf, (size_t)evmlen, 1, &evm, &pe)) {
-		v->evm = EVMPKG_V_BAD;
-		snprintf(v->evm_why, sizeof(v->evm_why), "%s", pe.msg);
-		goto out;
-	}
-	v->evm_keyid = evm.keyid;
-	memset(&in, 0, sizeof(in));
-	for (int i = 0; i < EVMPKG_NXSLOTS; i++)
-		if (x.present[i])
-			in.x[i] = (struct evmpkg_xval){ x.val[i], x.len[i] };
-	in.uid = st.st_uid;
-	in.gid = st.st_gid;
-	in.mode = (uint16_t)st.st_mode;
-	if (!x.present[EVMPKG_X_IMA]) {
-		v->evm = EVMPKG_V_BAD;
-		snprintf(v->evm_why, sizeof(v->evm_why),
-			 "a portable signature needs security.ima");
-		goto out;
-	}
-	if ((rc = evmpkg_evm_digest(evm.hash_algo, &in, dig, &dlen, err)))
-		goto out;
-	v->evm = judge(trust, &evm, dig, dlen, v->evm_why, sizeof(v->evm_why));
-	if (v->evm == EVMPKG_V_BAD)
-		snprintf(v->evm_why, sizeof(v->evm_why),
-			 "signature does not verify for uid %u, gid %u, mode %o and the protected xattrs present (metadata changed, or wrong key)",
-			 v->uid, v->gid, v->mode);
+	v->evm = evmpkg_file_evm_verdict(trust, &st, &x, &v->evm_keyid, &pe);
+	if (v->evm != EVMPKG_V_VERIFIED)
+		snprintf(v->evm_why, sizeof(v->evm_why), "%s",
+			 v->evm == EVMPKG_V_FORM_ONLY ? "no trusted certificate given" : pe.msg);
 out:
 	evmpkg_xattrs_free(&x);
 	return rc;

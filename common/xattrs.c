@@ -89,7 +89,7 @@ int evmpkg_xattrs_read(int fd, struct evmpkg_xattrs *x, struct evmpkg_err *err)
 		return evmpkg_fail_errno(err, errno, "listing xattrs");
 	if (n < 0)
 		n = -1;	/* a huge list: fall back to asking for each name */
-	for (int i = 0; i < EVMPKG_NXSLOTS; i++) {
+	for (int i = 0; i < EVMPKG_NXATTRS; i++) {
 		const char *name = evmpkg_xslot_name(i);
 		int rc;
 
@@ -108,7 +108,7 @@ int evmpkg_xattrs_read(int fd, struct evmpkg_xattrs *x, struct evmpkg_err *err)
 
 void evmpkg_xattrs_free(struct evmpkg_xattrs *x)
 {
-	for (int i = 0; i < EVMPKG_NXSLOTS; i++)
+	for (int i = 0; i < EVMPKG_NXATTRS; i++)
 		free(x->val[i]);
 	memset(x, 0, sizeof(*x));
 }

@@ -22,13 +22,17 @@ $(PLUGIN): rpm-plugin/zz_evmpkg.c rpm-plugin/rpmplugin-abi.h $(B)/libevmpkg-rpm.
 		-o $@ rpm-plugin/zz_evmpkg.c $(B)/libevmpkg-rpm.a $(B)/libevmpkg.a \
 		$(RPM_LIBS) $(LIBS)
 
-$(PLUGIN_MACROS): rpm-plugin/macros.in rpm-plugin/plugin.mk
+# The default certificate lists come from the core's header, stated once.
+default_certs = $(shell sed -n 's/^\#define EVMPKG_DEFAULT_$(1)_CERTS "\(.*\)"/\1/p' \
+	common/include/evmpkg/trustpaths.h)
+$(PLUGIN_MACROS): rpm-plugin/macros.in rpm-plugin/plugin.mk common/include/evmpkg/trustpaths.h
 	@mkdir -p $(dir $@)
 	{ if [ "$(RPM_PLUGINDIR)" != "$(RPM_EVAL_PLUGINDIR)" ]; then \
 		echo "# This rpm's %__plugindir ($(RPM_EVAL_PLUGINDIR)) does not exist;"; \
 		echo "# load plugins from where they are installed."; \
 		echo "%__plugindir $(RPM_PLUGINDIR)"; echo; fi; \
-	  cat rpm-plugin/macros.in; } > $@
+	  sed -e 's|@DEFAULT_IMA_CERTS@|$(call default_certs,IMA)|' \
+	      -e 's|@DEFAULT_EVM_CERTS@|$(call default_certs,EVM)|' rpm-plugin/macros.in; } > $@
 
 all: $(PLUGIN) $(PLUGIN_MACROS)
 INSTALL_DEPS += install-rpm-plugin

@@ -900,6 +900,11 @@ const struct evmpkg_rpmfile *evmpkg_rpm_file(const struct evmpkg_rpmpkg *p,
 	return i < p->nfiles ? &p->f[i] : NULL;
 }
 
+void *evmpkg_rpm_header(const struct evmpkg_rpmpkg *p)
+{
+	return p->h;
+}
+
 int evmpkg_rpm_has_pgp_sig(const struct evmpkg_rpmpkg *p)
 {
 	return p->has_pgp;

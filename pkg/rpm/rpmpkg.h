@@ -105,6 +105,9 @@ const struct evmpkg_rpmfile *evmpkg_rpm_file(const struct evmpkg_rpmpkg *p,
  * GPG, PGP5 or rpm 6's OPENPGP tag), else 0. */
 int evmpkg_rpm_has_pgp_sig(const struct evmpkg_rpmpkg *p);
 
+/* The main header (a librpm Header, valid until close), for the engine. */
+void *evmpkg_rpm_header(const struct evmpkg_rpmpkg *p);
+
 /*
  * Content digests of every regular file (is_reg), computed from the
  * payload with hash algo (kernel id; one evmpkg_hash_size knows). On

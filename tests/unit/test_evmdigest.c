@@ -86,7 +86,8 @@ static void test_slot_names(void)
 	CU_ASSERT_STRING_EQUAL(evmpkg_xslot_name(EVMPKG_X_SELINUX), "security.selinux");
 	CU_ASSERT_STRING_EQUAL(evmpkg_xslot_name(EVMPKG_X_APPARMOR), "security.apparmor");
 	CU_ASSERT_STRING_EQUAL(evmpkg_xslot_name(EVMPKG_X_CAPS), "security.capability");
-	CU_ASSERT_PTR_NULL(evmpkg_xslot_name(EVMPKG_NXSLOTS));
+	CU_ASSERT_STRING_EQUAL(evmpkg_xslot_name(EVMPKG_X_EVM), "security.evm");
+	CU_ASSERT_PTR_NULL(evmpkg_xslot_name(EVMPKG_NXATTRS));
 }
 
 void suite_evmdigest(void)

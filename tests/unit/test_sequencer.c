@@ -248,18 +248,25 @@ static void test_caps_removed_when_unsigned(void)
 
 static void test_verify_entry_without_file(void)
 {
-	int iv, ev;
+	struct evmpkg_checked c;
 	struct fx f;
 	struct evmpkg_err err = { 0 };
 
 	setup(&f, "content", 0100644);
-	CU_ASSERT_EQUAL(evmpkg_seq_verify_entry(&f.e, f.trust, 4, f.cdig, f.cdlen, &iv, &ev, NULL), 0);
-	CU_ASSERT_EQUAL(iv, EVMPKG_V_VERIFIED);
-	CU_ASSERT_EQUAL(ev, EVMPKG_V_VERIFIED);
+	CU_ASSERT_EQUAL(evmpkg_check_parse(&c, &f.e, NULL, 0, NULL), 0);
+	CU_ASSERT_EQUAL(evmpkg_check_ima(&c, f.trust, 4, f.cdig, f.cdlen, NULL), 0);
+	CU_ASSERT_EQUAL(evmpkg_check_evm(&c, f.trust, NULL), 0);
+	CU_ASSERT_EQUAL(c.ima_v, EVMPKG_V_VERIFIED);
+	CU_ASSERT_TRUE(c.ima_content);
+	CU_ASSERT_EQUAL(c.evm_v, EVMPKG_V_VERIFIED);
 	f.e.uid = 0;	/* signed for 1000 */
-	CU_ASSERT_EQUAL(evmpkg_seq_verify_entry(&f.e, f.trust, 4, f.cdig, f.cdlen, &iv, &ev, &err), EVMPKG_EVERIFY);
-	CU_ASSERT_EQUAL(ev, EVMPKG_V_BAD);
+	CU_ASSERT_EQUAL(evmpkg_check_evm(&c, f.trust, &err), EVMPKG_EVERIFY);
+	CU_ASSERT_EQUAL(c.evm_v, EVMPKG_V_BAD);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "security.evm"));
+	/* A digest of another algorithm leaves IMA to be judged on the content. */
+	CU_ASSERT_EQUAL(evmpkg_check_ima(&c, f.trust, EVMPKG_HASH_SHA512, f.cdig, 64, NULL), 0);
+	CU_ASSERT_EQUAL(c.ima_v, EVMPKG_V_FORM_ONLY);
+	CU_ASSERT_FALSE(c.ima_content);
 	teardown(&f);
 }
 
@@ -288,21 +295,21 @@ static void test_warn_tampered_writes_nothing(void)
 static void test_preverified_other_algorithm(void)
 {
 	struct evmpkg_seq_opts o = { .policy = EVMPKG_POLICY_ENFORCE,
-				     .set_owner_mode = 1, .preverified = 1,
-				     .pre_ima = EVMPKG_V_VERIFIED,
-				     .pre_evm = EVMPKG_V_VERIFIED };
+				     .set_owner_mode = 1 };
 	struct evmpkg_seq_report r;
 	struct evmpkg_err err = { 0 };
+	struct evmpkg_checked c;
 	uint8_t d512[64] = { 0 };
 	struct fx f;
 
 	setup(&f, "content", 0100644);
 	o.trust = f.trust;
-	o.content_algo = EVMPKG_HASH_SHA512;	/* a header digest of another algorithm */
-	o.content_digest = d512;
-	o.content_len = 64;
+	/* Judged before the file existed, on a header digest of another algorithm. */
+	CU_ASSERT_EQUAL(evmpkg_check_parse(&c, &f.e, NULL, 0, NULL), 0);
+	CU_ASSERT_EQUAL(evmpkg_check_ima(&c, f.trust, EVMPKG_HASH_SHA512, d512, 64, NULL), 0);
+	CU_ASSERT_EQUAL(evmpkg_check_evm(&c, f.trust, NULL), 0);
 	CU_ASSERT_EQUAL(pwrite(f.fd, "X", 1, 0), 1);
-	CU_ASSERT_EQUAL(evmpkg_seq_apply(f.fd, &f.e, &o, &r, &err), EVMPKG_EVERIFY);
+	CU_ASSERT_EQUAL(evmpkg_seq_apply_checked(f.fd, &c, NULL, &o, &r, &err), EVMPKG_EVERIFY);
 	CU_ASSERT_EQUAL(r.ima, EVMPKG_V_BAD);
 	assert_nothing_written(&f);
 	teardown(&f);

@@ -25,6 +25,7 @@ void suite_manifest(void);
 void suite_kstate(void);
 void suite_sequencer(void);
 void suite_accounts(void);
+void suite_pkgcheck(void);
 
 #define ADD(s, f) CU_add_test(s, #f, f)
 

@@ -25,8 +25,12 @@ enum evmpkg_xslot {
 	EVMPKG_X_CAPS,
 	EVMPKG_NXSLOTS
 };
+/* security.evm itself: read and written beside the others, never hashed. */
+#define EVMPKG_X_EVM EVMPKG_NXSLOTS
+#define EVMPKG_NXATTRS (EVMPKG_NXSLOTS + 1)
 
-/* "security.selinux", ... indexed by enum evmpkg_xslot. */
+/* The one table of names: "security.selinux", ... "security.evm",
+ * indexed by enum evmpkg_xslot and EVMPKG_X_EVM. */
 const char *evmpkg_xslot_name(int slot);
 
 struct evmpkg_xval {
@@ -52,5 +56,17 @@ void evmpkg_evm_misc(uint32_t uid, uint32_t gid, uint16_t mode,
  */
 int evmpkg_evm_digest(int algo, const struct evmpkg_evm_input *in,
 		      uint8_t *out, size_t *outlen, struct evmpkg_err *err);
+
+/*
+ * The input a manifest entry's signature covers (its label, security.ima,
+ * caps, ids and mode), and the input the kernel sees on a file now (its
+ * stat and the protected xattrs present). Values point into e or vals.
+ */
+struct evmpkg_mentry;
+void evmpkg_entry_evm_input(const struct evmpkg_mentry *e,
+			    struct evmpkg_evm_input *in);
+void evmpkg_file_evm_input(uint32_t uid, uint32_t gid, uint16_t mode,
+			   uint8_t *const vals[], const size_t lens[],
+			   const int present[], struct evmpkg_evm_input *in);
 
 #endif

@@ -4,7 +4,8 @@
 #define EVMPKG_H
 
 #include "evmpkg/accounts.h"
-#include "evmpkg/batch.h"
+#include "evmpkg/pkgcheck.h"
+#include "evmpkg/pool.h"
 #include "evmpkg/caps.h"
 #include "evmpkg/err.h"
 #include "evmpkg/evmdigest.h"
@@ -16,6 +17,8 @@
 #include "evmpkg/reader.h"
 #include "evmpkg/sequencer.h"
 #include "evmpkg/signer.h"
+#include "evmpkg/trustpaths.h"
+#include "evmpkg/verdict.h"
 #include "evmpkg/verify.h"
 #include "evmpkg/sigformat.h"
 #include "evmpkg/xattrs.h"

@@ -45,6 +45,11 @@ struct evmpkg_kstate {
 int evmpkg_kstate_probe(const char *root, struct evmpkg_kstate *ks,
 			struct evmpkg_err *err);
 /* Words for the mode, one line: "EVM: X.509 verification ...". */
+/*
+ * 1 when this process runs in a user namespace (a container): the kernel
+ * then refuses security.* xattrs. Read it before any chroot (/proc).
+ */
+int evmpkg_in_user_namespace(void);
 const char *evmpkg_kstate_mode_words(const struct evmpkg_kstate *ks);
 /* Words for what an installer meets, and what is unknown. */
 const char *evmpkg_kstate_outlook_words(const struct evmpkg_kstate *ks);

@@ -15,6 +15,7 @@
 #include "evmpkg/keys.h"
 #include "evmpkg/manifest.h"
 #include "evmpkg/sigformat.h"
+#include "evmpkg/verdict.h"
 
 enum evmpkg_policy {
 	EVMPKG_POLICY_OFF,	/* write nothing */
@@ -40,14 +41,6 @@ enum evmpkg_step_state {
 	EVMPKG_ST_FAILED,	/* the write failed; errnum says why */
 };
 
-enum evmpkg_verdict {
-	EVMPKG_V_VERIFIED,	/* signature verified with a trusted cert */
-	EVMPKG_V_FORM_ONLY,	/* no trusted cert configured: form checked */
-	EVMPKG_V_BAD,		/* wrong signature, digest or metadata */
-	EVMPKG_V_NOKEY,		/* no trusted cert has the key id */
-	EVMPKG_V_NOTRUN,
-};
-
 struct evmpkg_seq_opts {
 	int policy;				/* enum evmpkg_policy */
 	const struct evmpkg_trust *trust;	/* NULL or empty: form only */
@@ -59,12 +52,12 @@ struct evmpkg_seq_opts {
 				   0: they must already be as signed */
 	int dry_run;
 	/*
-	 * The caller already ran evmpkg_seq_verify_entry on this entry with
-	 * the same trust and content digest, with these results (both good):
-	 * the signatures are not checked again, the file state still is.
+	 * The installer kept the file as it was (rpm's FA_TOUCH): if its own
+	 * security.ima and security.evm verify as they are (other bytes than
+	 * the entry's, e.g. re-signed), leave it, as an immutable file
+	 * refuses the entry's values.
 	 */
-	int preverified;
-	int pre_ima, pre_evm;		/* enum evmpkg_verdict */
+	int keep_verified;
 };
 
 struct evmpkg_seq_report {
@@ -73,39 +66,32 @@ struct evmpkg_seq_report {
 	int ima;			/* enum evmpkg_verdict */
 	int evm;			/* enum evmpkg_verdict */
 	int metadata_ok;		/* owner, mode, xattrs as signed */
+	int kept;			/* keep_verified: left as it was */
 	char msg[512];			/* first problem, in words */
 };
 
 const char *evmpkg_step_name(int step);
-const char *evmpkg_verdict_name(int v);
 
 /*
- * Returns EVMPKG_OK when everything the policy asks for was written (or
- * already in place); in warn mode problems are only in rep. In enforce
- * mode a verification failure returns before any write.
+ * Parses and judges e (evmpkg/verdict.h), then applies it with
+ * evmpkg_seq_apply_checked: for loose files and tests.
  */
 int evmpkg_seq_apply(int fd, const struct evmpkg_mentry *e,
 		     const struct evmpkg_seq_opts *o,
 		     struct evmpkg_seq_report *rep, struct evmpkg_err *err);
 
 /*
- * The verdict on one parsed security.ima or security.evm value against a
- * digest: a type 4 digest is compared with it, a signature verified with
- * the certificates trusted for its kind (no certificate: form only). err
- * says why when the verdict is BAD or NOKEY.
+ * Applies an entry whose values were parsed and judged (the install
+ * engine does that for a whole package before its files exist). Reads the
+ * file's state once; hashes the content only when c's IMA verdict was not
+ * made on a content digest of its algorithm. Returns EVMPKG_OK when
+ * everything the policy asks for was written (or already in place); in
+ * warn mode problems are only in rep. In enforce mode a problem returns
+ * before any write. why (may be NULL) is the judge's message for bad
+ * verdicts in c.
  */
-int evmpkg_sig_verdict(const struct evmpkg_trust *t, const struct evmpkg_sig *s,
-		       const uint8_t *digest, size_t dlen, struct evmpkg_err *err);
-
-/*
- * Checks an entry without a file: forms, IMA signature over content digest
- * (if given) and the EVM signature over the signed metadata. Used before
- * any file of a package is written.
- */
-int evmpkg_seq_verify_entry(const struct evmpkg_mentry *e,
-			    const struct evmpkg_trust *trust, int content_algo,
-			    const uint8_t *content_digest, size_t content_len,
-			    int *ima_verdict, int *evm_verdict,
-			    struct evmpkg_err *err);
+int evmpkg_seq_apply_checked(int fd, struct evmpkg_checked *c, const char *why,
+			     const struct evmpkg_seq_opts *o,
+			     struct evmpkg_seq_report *rep, struct evmpkg_err *err);
 
 #endif

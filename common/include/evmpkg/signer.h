@@ -30,10 +30,6 @@ struct evmpkg_sigpair {
 	size_t evm_len;
 };
 
-/* The EVM digest input an entry's signature covers (label, ima, caps, ids, mode). */
-void evmpkg_entry_evm_input(const struct evmpkg_mentry *e,
-			    struct evmpkg_evm_input *in);
-
 /*
  * e->uid, gid, mode, label and caps describe the target; on success e->ima
  * and e->evm point into out. The content digest must be made with algo.

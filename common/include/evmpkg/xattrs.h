@@ -10,13 +10,14 @@
 #include "evmpkg/evmdigest.h"
 
 struct evmpkg_xattrs {
-	uint8_t *val[EVMPKG_NXSLOTS];	/* owned; NULL when absent */
-	size_t len[EVMPKG_NXSLOTS];
-	int present[EVMPKG_NXSLOTS];
+	uint8_t *val[EVMPKG_NXATTRS];	/* owned; NULL when absent */
+	size_t len[EVMPKG_NXATTRS];
+	int present[EVMPKG_NXATTRS];
 	int nosupport;			/* the filesystem has no xattrs */
 };
 
-/* Reads every protected xattr on fd. ENODATA is absence, not an error. */
+/* Reads every protected xattr and security.evm on fd: one list call, then
+ * one read per name present. ENODATA is absence, not an error. */
 int evmpkg_xattrs_read(int fd, struct evmpkg_xattrs *x, struct evmpkg_err *err);
 void evmpkg_xattrs_free(struct evmpkg_xattrs *x);
 

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Verdicts: whether a security.ima or security.evm value verifies, for a
+ * signed entry before its file exists and for a file as the kernel sees
+ * it. Every consumer (install engine, sequencer, inspect, verify) judges
+ * through these functions, so they agree.
+ */
+#ifndef EVMPKG_VERDICT_H
+#define EVMPKG_VERDICT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include "evmpkg/err.h"
+#include "evmpkg/keys.h"
+#include "evmpkg/manifest.h"
+#include "evmpkg/sigformat.h"
+#include "evmpkg/xattrs.h"
+
+enum evmpkg_verdict {
+	EVMPKG_V_VERIFIED,	/* signature verified with a trusted cert */
+	EVMPKG_V_FORM_ONLY,	/* no trusted cert configured: form checked */
+	EVMPKG_V_BAD,		/* wrong signature, digest or metadata */
+	EVMPKG_V_NOKEY,		/* no trusted cert has the key id */
+	EVMPKG_V_NOTRUN,
+};
+
+const char *evmpkg_verdict_name(int v);
+/* verified or form-only: nothing against it */
+int evmpkg_verdict_good(int v);
+
+/*
+ * The verdict on one parsed value against a digest: a type 4 digest is
+ * compared with it, a signature verified with the certificates trusted for
+ * its kind (no certificate: form only). err says why when BAD or NOKEY.
+ */
+int evmpkg_sig_verdict(const struct evmpkg_trust *t, const struct evmpkg_sig *s,
+		       const uint8_t *digest, size_t dlen, struct evmpkg_err *err);
+
+/*
+ * One signed file's values, parsed once, and their verdicts. ima points at
+ * the manifest entry's value or, for a file the format signs for IMA only
+ * (e == NULL), at that value. Pointers are the caller's and must outlive c.
+ */
+struct evmpkg_checked {
+	const struct evmpkg_mentry *e;	/* NULL: IMA-only */
+	const uint8_t *ima;
+	size_t ima_len;
+	struct evmpkg_sig ima_sig, evm_sig;
+	int parsed;			/* both values parsed */
+	int ima_v, evm_v;		/* enum evmpkg_verdict */
+	int ima_content;		/* IMA judged against a content digest */
+};
+
+/* Parses the values (and checks the entry's fields); verdicts NOTRUN. */
+int evmpkg_check_parse(struct evmpkg_checked *c, const struct evmpkg_mentry *e,
+		       const uint8_t *ima, size_t ima_len, struct evmpkg_err *err);
+/*
+ * Judges security.ima against a content digest of algorithm algo (kernel
+ * id). A digest of another algorithm, or none, leaves it form-only and
+ * ima_content 0: the content must then be hashed before the verdict holds.
+ */
+int evmpkg_check_ima(struct evmpkg_checked *c, const struct evmpkg_trust *t,
+		     int algo, const uint8_t *digest, size_t dlen,
+		     struct evmpkg_err *err);
+/* Judges security.evm over the metadata the entry signed. */
+int evmpkg_check_evm(struct evmpkg_checked *c, const struct evmpkg_trust *t,
+		     struct evmpkg_err *err);
+
+/*
+ * Whether the file as it is (st, x) is what the entry signed, when the
+ * writes planned are done: with set_meta, owner, mode, label and caps
+ * will be written and only foreign protected xattrs count. Names the
+ * first difference in msg.
+ */
+int evmpkg_state_matches(const struct evmpkg_mentry *e, const struct stat *st,
+			 const struct evmpkg_xattrs *x, int set_meta,
+			 char *msg, size_t n);
+
+/*
+ * security.evm on a file as the kernel judges it: the value in x over the
+ * file's owner, mode and protected xattrs. *keyid gets the value's key id.
+ */
+int evmpkg_file_evm_verdict(const struct evmpkg_trust *t, const struct stat *st,
+			    const struct evmpkg_xattrs *x, uint32_t *keyid,
+			    struct evmpkg_err *err);
+
+#endif

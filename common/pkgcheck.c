@@ -1,0 +1,458 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "evmpkg/filehash.h"
+#include "evmpkg/hashalgo.h"
+#include "evmpkg/pkgcheck.h"
+#include "evmpkg/pool.h"
+
+/* One signed file: its values parsed once, its verdict. */
+struct unit {
+	struct evmpkg_checked c;
+	size_t fx;
+	int rc;			/* EVMPKG_OK or why the file is refused */
+	char *why;		/* what is wrong, when rc != EVMPKG_OK */
+	int config;		/* a configuration file */
+	int algo;		/* the package's content digest */
+	uint8_t digest[EVMPKG_MAX_DIGEST];
+	size_t dlen;
+	uint8_t *ima;		/* the format's IMA value, copied */
+};
+
+struct evmpkg_pkg {
+	char *name;
+	struct evmpkg_pkgopts o;
+	struct evmpkg_manifest m;
+	struct unit *u;
+	size_t nu;
+	ssize_t *unit_of;	/* per file: index in u, or -1 */
+	ssize_t *next_link;	/* per file: next member of its hardlink set, or -1 */
+	ssize_t *link_head;	/* per file: first member of its set, or -1 */
+	char **paths;		/* per signed file, for messages */
+	size_t nfiles;
+	char **problems;
+	size_t nproblems;
+	struct evmpkg_pool *pool;	/* background verification */
+	atomic_size_t refused;
+};
+
+static char *msgf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *msgf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	return s;
+}
+
+static int add_problem(struct evmpkg_pkg *p, const char *path, const char *what)
+{
+	char **np = realloc(p->problems, (p->nproblems + 1) * sizeof(*np));
+	char *s = msgf("%s: %s: %s", p->name, path, what);
+
+	if (!np || !s) {
+		if (np)
+			p->problems = np;
+		free(s);
+		return -1;
+	}
+	p->problems = np;
+	p->problems[p->nproblems++] = s;
+	return 0;
+}
+
+static int fail_unit(const struct evmpkg_pkg *p, const struct unit *u,
+		     struct evmpkg_err *err)
+{
+	return evmpkg_fail(err, u->rc, "%s: %s: %s", p->name, p->paths[u - p->u],
+			   u->why ? u->why : "out of memory");
+}
+
+static void refuse(struct evmpkg_pkg *p, struct unit *u, int rc, const char *what)
+{
+	u->rc = rc ? rc : EVMPKG_EVERIFY;
+	free(u->why);
+	u->why = strdup(what);
+	atomic_fetch_add(&p->refused, 1);
+}
+
+/* The verification of one unit: runs on a worker, touches only u. */
+static int verify_unit(size_t i, void *arg)
+{
+	struct evmpkg_pkg *p = arg;
+	struct unit *u = &p->u[i];
+	struct evmpkg_err err = { 0 };
+	int rc;
+
+	if (u->rc)
+		return 1;	/* refused at open: form or pairing */
+	rc = evmpkg_check_ima(&u->c, p->o.trust, u->algo, u->dlen ? u->digest : NULL,
+			      u->dlen, &err);
+	if (!rc)
+		rc = evmpkg_check_evm(&u->c, p->o.trust, &err);
+	if (rc)
+		refuse(p, u, rc, err.msg);
+	return rc != EVMPKG_OK;
+}
+
+/* Pairs file fx with its entry (or its format IMA value) as a unit. */
+static int add_unit(struct evmpkg_pkg *p, size_t fx, const struct evmpkg_pkgfile *f,
+		    const struct evmpkg_mentry *e)
+{
+	struct unit *u = &p->u[p->nu];
+	struct evmpkg_err err = { 0 };
+
+	memset(u, 0, sizeof(*u));
+	u->fx = fx;
+	u->config = !!(f->flags & EVMPKG_PF_CONFIG);
+	p->unit_of[fx] = (ssize_t)p->nu;
+	if (!(p->paths[p->nu] = strdup(f->path)))
+		return -1;
+	p->nu++;
+	u->algo = f->digest_algo;
+	if (f->digest && f->digest_algo > 0 && f->digest_len &&
+	    f->digest_len <= sizeof(u->digest)) {
+		memcpy(u->digest, f->digest, f->digest_len);
+		u->dlen = f->digest_len;
+	}
+	if (f->ima && !(u->ima = malloc(f->ima_len ? f->ima_len : 1)))
+		return -1;
+	if (f->ima)
+		memcpy(u->ima, f->ima, f->ima_len);
+	if (f->flags & EVMPKG_PF_IMA_BAD) {
+		char what[160];
+
+		snprintf(what, sizeof(what), "%s: not a hexadecimal signature",
+			 p->o.ima_field);
+		refuse(p, u, EVMPKG_EINVAL, what);
+		return 0;
+	}
+	if (evmpkg_check_parse(&u->c, e, u->ima, f->ima_len, &err)) {
+		refuse(p, u, err.rc, err.msg);
+		return 0;
+	}
+	if (e && f->ima && (f->ima_len != e->ima_len || memcmp(f->ima, e->ima, e->ima_len))) {
+		char what[200];
+
+		snprintf(what, sizeof(what), "security.ima in the manifest differs from %s",
+			 p->o.ima_field);
+		refuse(p, u, EVMPKG_EMISMATCH, what);
+	}
+	return 0;
+}
+
+static int pair(struct evmpkg_pkg *p, const struct evmpkg_pkgfile *files, size_t n)
+{
+	unsigned char *seen = calloc(p->m.n + 1, 1);
+	int rc = -1;
+
+	if (!seen)
+		return -1;
+	for (size_t fx = 0; fx < n; fx++) {
+		const struct evmpkg_pkgfile *f = &files[fx];
+		const struct evmpkg_mentry *e = evmpkg_manifest_find(&p->m, f->path);
+
+		p->unit_of[fx] = -1;
+		p->next_link[fx] = -1;
+		p->link_head[fx] = f->hardlink_group >= 0 &&
+				   (size_t)f->hardlink_group < n ? f->hardlink_group : -1;
+		if (e && seen[e - p->m.e]) {
+			if (add_problem(p, f->path, "named twice in the file list"))
+				goto out;
+			continue;
+		}
+		if (e)
+			seen[e - p->m.e] = 1;
+		if (!(f->flags & EVMPKG_PF_REG)) {
+			if (e && add_problem(p, f->path, "signed in the manifest but "
+					     "not a regular file of the package"))
+				goto out;
+			continue;
+		}
+		if ((e || f->ima || (f->flags & EVMPKG_PF_IMA_BAD)) && add_unit(p, fx, f, e))
+			goto out;
+	}
+	/* Hardlink sets: each member points to the next (files are in order). */
+	for (size_t fx = n; fx-- > 0;) {
+		int g = files[fx].hardlink_group;
+
+		if (g >= 0 && (size_t)g < fx) {
+			p->next_link[fx] = p->next_link[g];
+			p->next_link[g] = (ssize_t)fx;
+		}
+	}
+	for (size_t i = 0; i < p->m.n; i++)
+		if (!seen[i] && add_problem(p, p->m.e[i].path, "signed in the manifest "
+					    "but not a file of the package"))
+			goto out;
+	rc = 0;
+out:
+	free(seen);
+	return rc;
+}
+
+int evmpkg_pkg_open(struct evmpkg_pkg **out, const char *name, int mstate,
+		    const void *manifest, size_t mlen,
+		    const struct evmpkg_pkgfile *files, size_t n,
+		    const struct evmpkg_pkgopts *o, struct evmpkg_err *err)
+{
+	struct evmpkg_pkg *p = calloc(1, sizeof(*p));
+	struct evmpkg_err merr = { 0 };
+	char what[700];
+
+	*out = NULL;
+	if (!p)
+		return evmpkg_fail(err, EVMPKG_ENOMEM, "%s: out of memory", name);
+	evmpkg_manifest_init(&p->m);
+	atomic_init(&p->refused, 0);
+	p->o = *o;
+	if (!p->o.manifest_field)
+		p->o.manifest_field = "signature manifest";
+	if (!p->o.ima_field)
+		p->o.ima_field = "IMA signatures";
+	p->nfiles = n;
+	p->name = strdup(name);
+	p->unit_of = calloc(n + 1, sizeof(*p->unit_of));
+	p->next_link = calloc(n + 1, sizeof(*p->next_link));
+	p->link_head = calloc(n + 1, sizeof(*p->link_head));
+	p->u = calloc(n + 1, sizeof(*p->u));
+	p->paths = calloc(n + 1, sizeof(*p->paths));
+	if (!p->name || !p->unit_of || !p->next_link || !p->link_head || !p->u || !p->paths)
+		goto nomem;
+	if (mstate == EVMPKG_MF_WRONG_TYPE) {
+		snprintf(what, sizeof(what), "stored, but not as binary data");
+		if (add_problem(p, p->o.manifest_field, what))
+			goto nomem;
+	} else if (mstate == EVMPKG_MF_PRESENT &&
+		   evmpkg_manifest_decode(manifest, mlen, &p->m, &merr)) {
+		evmpkg_manifest_free(&p->m);
+		evmpkg_manifest_init(&p->m);
+		if (add_problem(p, p->o.manifest_field, merr.msg))
+			goto nomem;
+	}
+	if (pair(p, files, n))
+		goto nomem;
+	if (o->background && p->nu &&
+	    !evmpkg_pool_start(&p->pool, p->nu, o->nthreads, verify_unit, p, NULL)) {
+		*out = p;
+		return EVMPKG_OK;
+	}
+	/* In the foreground: asked for, or no thread could be started. */
+	evmpkg_pool_run(p->nu, o->nthreads, verify_unit, p);
+	*out = p;
+	return EVMPKG_OK;
+nomem:
+	evmpkg_pkg_free(p);
+	return evmpkg_fail(err, EVMPKG_ENOMEM, "%s: out of memory", name);
+}
+
+void evmpkg_pkg_free(struct evmpkg_pkg *p)
+{
+	if (!p)
+		return;
+	if (p->pool) {
+		evmpkg_pool_cancel(p->pool);
+		evmpkg_pool_finish(p->pool);
+	}
+	for (size_t i = 0; i < p->nu; i++) {
+		free(p->u[i].why);
+		free(p->u[i].ima);
+		free(p->paths[i]);
+	}
+	for (size_t i = 0; i < p->nproblems; i++)
+		free(p->problems[i]);
+	free(p->problems);
+	evmpkg_manifest_free(&p->m);
+	free(p->u);
+	free(p->paths);
+	free(p->unit_of);
+	free(p->next_link);
+	free(p->link_head);
+	free(p->name);
+	free(p);
+}
+
+int evmpkg_pkg_signed(const struct evmpkg_pkg *p)
+{
+	return p->nu || p->nproblems;
+}
+
+size_t evmpkg_pkg_nproblems(const struct evmpkg_pkg *p)
+{
+	return p->nproblems;
+}
+
+const char *evmpkg_pkg_problem(const struct evmpkg_pkg *p, size_t i)
+{
+	return i < p->nproblems ? p->problems[i] : NULL;
+}
+
+static void wait_unit(struct evmpkg_pkg *p, ssize_t ui)
+{
+	if (ui >= 0 && p->pool)
+		evmpkg_pool_wait_item(p->pool, (size_t)ui);
+}
+
+void evmpkg_pkg_file(struct evmpkg_pkg *p, size_t fx, struct evmpkg_fileresult *r)
+{
+	ssize_t ui = fx < p->nfiles ? p->unit_of[fx] : -1;
+	struct unit *u;
+
+	memset(r, 0, sizeof(*r));
+	if (ui < 0)
+		return;
+	wait_unit(p, ui);
+	u = &p->u[ui];
+	r->c = &u->c;
+	r->e = u->c.e;
+	r->signed_ima = 1;
+	r->signed_evm = u->c.e != NULL;
+	r->rc = u->rc;
+	r->why = u->why;
+}
+
+size_t evmpkg_pkg_wait_all(struct evmpkg_pkg *p)
+{
+	for (size_t i = 0; i < p->nu; i++)
+		wait_unit(p, (ssize_t)i);
+	return atomic_load(&p->refused);
+}
+
+/* The first refused unit; with background verification, of those done. */
+static struct unit *first_refused(struct evmpkg_pkg *p)
+{
+	for (size_t i = 0; i < p->nu; i++) {
+		wait_unit(p, (ssize_t)i);
+		if (p->u[i].rc)
+			return &p->u[i];
+	}
+	return NULL;
+}
+
+/* rpm hands over a write-only fd: hashing needs one that reads. */
+static int readable_fd(int fd, const char *path, int *own, struct evmpkg_err *err)
+{
+	int fl = fd >= 0 ? fcntl(fd, F_GETFL) : -1;
+
+	*own = -1;
+	if (fl >= 0 && (fl & O_ACCMODE) != O_WRONLY)
+		return fd;
+	*own = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	if (*own < 0)
+		return evmpkg_fail_errno(err, errno, "open %s", path), -1;
+	return *own;
+}
+
+static int environment(struct evmpkg_pkg *p, const struct evmpkg_err *e)
+{
+	if (e->rc != EVMPKG_EIO)
+		return -1;
+	if (e->errnum == EOPNOTSUPP)
+		return EVMPKG_A_NOSUPPORT;
+	if (e->errnum == EPERM && p->o.userns)
+		return EVMPKG_A_USERNS;
+	return -1;
+}
+
+int evmpkg_pkg_apply(struct evmpkg_pkg *p, size_t fx, int fd, const char *path,
+		     unsigned flags, struct evmpkg_applied *res,
+		     struct evmpkg_err *err)
+{
+	ssize_t ui = fx < p->nfiles ? p->unit_of[fx] : -1;
+	int enforce = p->o.policy == EVMPKG_POLICY_ENFORCE;
+	struct evmpkg_seq_opts so = { .policy = p->o.policy, .trust = p->o.trust,
+				      .keep_verified = !!(flags & EVMPKG_AF_KEPT) };
+	struct evmpkg_err serr = { 0 };
+	struct unit *u, *bad;
+	int rc, own = -1, env;
+
+	memset(res, 0, sizeof(*res));
+	res->outcome = EVMPKG_A_UNSIGNED;
+	if (ui < 0 || p->o.policy == EVMPKG_POLICY_OFF)
+		return EVMPKG_OK;
+	u = &p->u[ui];
+	/*
+	 * A hardlink set is one inode, prepared once (rpm: on the member that
+	 * carries the content): every member's verdict counts.
+	 */
+	for (ssize_t l = p->link_head[fx]; l >= 0; l = p->next_link[l]) {
+		wait_unit(p, p->unit_of[l]);
+		if (enforce && p->unit_of[l] >= 0 && p->u[p->unit_of[l]].rc)
+			return fail_unit(p, &p->u[p->unit_of[l]], err);
+	}
+	wait_unit(p, ui);
+	if (enforce && (bad = u->rc ? u : atomic_load(&p->refused) ? first_refused(p) : NULL))
+		return fail_unit(p, bad, err);
+	if (!u->c.e) {
+		res->outcome = EVMPKG_A_IMA_ONLY;
+		if (u->rc || u->c.ima_content)
+			goto warned;
+		/* No usable content digest in the package: hash what was written. */
+		if ((fd = readable_fd(fd, path, &own, err)) < 0)
+			return err->rc;
+		{
+			uint8_t dig[EVMPKG_MAX_DIGEST];
+			size_t dlen;
+
+			rc = evmpkg_file_digest(fd, u->c.ima_sig.hash_algo, dig, &dlen, &serr);
+			if (!rc)
+				rc = evmpkg_check_ima(&u->c, p->o.trust, u->c.ima_sig.hash_algo,
+						      dig, dlen, &serr);
+		}
+		if (own >= 0)
+			close(own);
+		if (rc) {
+			refuse(p, u, rc, serr.msg);
+			if (enforce)
+				return fail_unit(p, u, err);
+		}
+		goto warned;
+	}
+	if (u->config && !p->o.sign_config) {
+		res->outcome = EVMPKG_A_CONFIG;
+		return EVMPKG_OK;
+	}
+	if (geteuid() != 0) {
+		res->outcome = EVMPKG_A_NONROOT;
+		return EVMPKG_OK;
+	}
+	so.set_owner_mode = p->o.set_owner_mode;
+	if (!u->c.ima_content || (flags & EVMPKG_AF_KEPT)) {
+		if ((fd = readable_fd(fd, path, &own, err)) < 0)
+			return err->rc;
+	}
+	rc = evmpkg_seq_apply_checked(fd, &u->c, u->why, &so, &res->rep, &serr);
+	if (own >= 0)
+		close(own);
+	if (rc && (env = environment(p, &serr)) >= 0) {
+		res->outcome = env;
+		return EVMPKG_OK;
+	}
+	if (rc)
+		return evmpkg_fail(err, rc, "%s: %s: %s", p->name, p->paths[ui], serr.msg);
+	res->outcome = res->rep.kept ? EVMPKG_A_KEPT : EVMPKG_A_APPLIED;
+	if (!res->rep.msg[0])
+		return EVMPKG_OK;
+	res->outcome = EVMPKG_A_WARNED;
+	snprintf(res->msg, sizeof(res->msg), "%s: %s: %s; security.evm not written",
+		 p->name, p->paths[ui], res->rep.msg);
+	return EVMPKG_OK;
+warned:
+	if (u->rc) {
+		res->outcome = EVMPKG_A_WARNED;
+		snprintf(res->msg, sizeof(res->msg), "%s: %s: %s", p->name,
+			 p->paths[ui], u->why ? u->why : "refused");
+	}
+	return EVMPKG_OK;
+}
