@@ -197,8 +197,35 @@ refused() {
 }
 
 # enforce: a tampered signature.
-"$TAMPER" "$work/s1.rpm" "$work/tampered.rpm" /usr/bin/evmdemo
+"$TAMPER" "$work/s1.rpm" "$work/tampered.rpm" evm /usr/bin/evmdemo
 refused tampered "$work/tampered.rpm" "evmpkg: evmdemo-1-1.noarch: /usr/bin/evmdemo: security.evm"
+
+# One verdict for the plugin and inspect: each malformed package is refused
+# by both, before any file is committed. owned-by-unmapped is signed for
+# IMA only (its owner did not map at signing time). (A non-hex value cannot
+# be written with evmpkg's writer; the engine's unit tests cover it.)
+U=/opt/evmdemo/data/owned-by-unmapped
+while read -r what path path2 msg; do
+	name=bad-$what-$(basename "$path")
+	# shellcheck disable=SC2086
+	if ! "$TAMPER" "$work/s1.rpm" "$work/$name.rpm" "$what" "$path" ${path2#-} >"$work/$name.tamper" 2>&1; then
+		not_ok "$name: made" "$(cat "$work/$name.tamper")"
+		continue
+	fi
+	refused "$name" "$work/$name.rpm" "evmpkg: evmdemo-1-1.noarch: .*$msg"
+	"$EVMPKG" inspect --cert "$keys/rsa2048.der" "$work/$name.rpm" >"$work/$name.inspect" 2>&1
+	same "$name: inspect refuses it too" "$?" 1
+	expect "$name: inspect says why" grep -q "$msg" "$work/$name.inspect"
+done <<CASES
+ima-flip $U - security.ima
+ima-short $U - security.ima
+ima-type5 $U - security.ima
+ima-swap $U /usr/bin/evmdemo security.ima
+extra /opt/evmdemo/nosuchfile - signed in the manifest but not a file of the package
+extra /opt/evmdemo/link - signed in the manifest but not a regular file
+extra /opt/evmdemo - signed in the manifest but not a regular file
+short-manifest - - signature manifest (tag 1000917)
+CASES
 
 # enforce: signed with a key the target does not trust.
 expect "sign with an untrusted key" "$EVMPKG" sign --key "$keys/other.pem" --passwd "$work/etc/passwd" \
@@ -237,5 +264,26 @@ same "warn, tampered: installs" "$?" 0
 same "warn, tampered: reported once" \
 	"$(grep -c 'evmdemo: security.evm: signature does not verify.*mode 100755); security.evm not written$' "$work/warn-tampered.log")" 1
 refuse "warn, tampered: no security.evm" getfattr -n security.evm "$R/usr/bin/evmdemo"
+
+# Verification runs in the background while rpm writes; each prepare waits
+# for its own file. rpm commits (renames) files only after every prepare,
+# so a bad signature on the last file of a large package still leaves no
+# file of it visible and the rpmdb unchanged.
+rpmbuild --quiet --define "_topdir $work/top" --define "nfiles 2000" \
+	-bb tests/rpm/specs/evmmany.spec >"$work/many.log" 2>&1
+expect "rpmbuild a package of 2000 files" test -f "$work/top/RPMS/noarch/evmmany-1.0-1.noarch.rpm"
+expect "sign it" sign "$work/top/RPMS/noarch/evmmany-1.0-1.noarch.rpm" "$work/many.rpm"
+last=$(rpm -qp --qf '[%{filenames}\n]' "$work/many.rpm" 2>/dev/null | tail -1)
+expect "tamper with its last file ($last)" "$TAMPER" "$work/many.rpm" "$work/many-bad.rpm" evm "$last"
+R=$work/root-many
+newroot "$R"
+rpmr "$R" "$work/plugins-evm" enforce "$keys/rsa2048.der" -i "$work/many-bad.rpm" >"$work/many-bad.log" 2>&1
+same "large package, bad last file: refused" "$?" 1
+expect "large package: the message names the last file" grep -q "evmmany-1.0-1.noarch: $last: security.evm" "$work/many-bad.log"
+same "large package: no file of it on disk" "$(find "$R/opt" -type f 2>/dev/null | wc -l)" 0
+refuse "large package: rpmdb unchanged" rpm --root "$R" --dbpath /var/lib/rpm -q evmmany
+expect "the untampered package installs" rpmr "$R" "$work/plugins-evm" enforce "$keys/rsa2048.der" -i "$work/many.rpm"
+same "large package: every file has security.evm" \
+	"$(getfattr -R -n security.evm "$R/opt/evmmany" 2>/dev/null | grep -c '^security.evm=')" 2000
 
 finish
