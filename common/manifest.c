@@ -269,10 +269,10 @@ int evmpkg_manifest_decode(const void *p, size_t n, struct evmpkg_manifest *m,
 	}
 	/* The count must fit the bytes present: no allocation on a lie. */
 	if (evmpkg_rd_u32be(&r, &count) || count > EVMPKG_MANIFEST_MAX_ENTRIES ||
-	    (size_t)count > r.left / MIN_ENTRY) {
+	    (size_t)count > evmpkg_rd_left(&r) / MIN_ENTRY) {
 		rc = evmpkg_fail(err, EVMPKG_EINVAL,
 				 "manifest: entry count %u does not fit %zu bytes",
-				 count, r.left);
+				 count, evmpkg_rd_left(&r));
 		goto out;
 	}
 	m->e = calloc(count ? count : 1, sizeof(*m->e));
@@ -297,9 +297,9 @@ int evmpkg_manifest_decode(const void *p, size_t n, struct evmpkg_manifest *m,
 			goto out;
 		m->n++;
 	}
-	if (r.left)
+	if (evmpkg_rd_left(&r))
 		rc = evmpkg_fail(err, EVMPKG_EINVAL,
-				 "manifest: %zu bytes after the last entry", r.left);
+				 "manifest: %zu bytes after the last entry", evmpkg_rd_left(&r));
 out:
 	free(path);
 	if (rc)

@@ -311,7 +311,7 @@ static int raw_parse(const uint8_t *raw, size_t len, struct rawhdr *rh)
 	if (evmpkg_rd_u32be(&r, &rh->il) || evmpkg_rd_u32be(&r, &rh->dl) ||
 	    rh->il > HDR_IL_MAX || rh->dl > HDR_DL_MAX ||
 	    evmpkg_rd_bytes(&r, (size_t)rh->il * ENTRY_SIZE, &rh->index) ||
-	    evmpkg_rd_bytes(&r, rh->dl, &rh->data) || r.left)
+	    evmpkg_rd_bytes(&r, rh->dl, &rh->data) || evmpkg_rd_left(&r))
 		return -1;
 	return 0;
 }
