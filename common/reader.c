@@ -70,7 +70,7 @@ int evmpkg_rd_sub(const struct evmpkg_rd *r, size_t off, size_t len,
 	/* Written so that off + len cannot wrap. */
 	if (off > r->priv_size || len > r->priv_size - off)
 		return -1;
-	evmpkg_rd_init(sub, len ? r->priv_base + off : NULL, len);
+	evmpkg_rd_init(sub, r->priv_base ? r->priv_base + off : NULL, len);
 	return 0;
 }
 
@@ -80,7 +80,7 @@ int evmpkg_rd_take(struct evmpkg_rd *r, size_t n, struct evmpkg_rd *sub)
 
 	if (take(r, n, &p))
 		return -1;
-	evmpkg_rd_init(sub, n ? p : NULL, n);
+	evmpkg_rd_init(sub, p, n);
 	return 0;
 }
 
