@@ -6,6 +6,7 @@
 #include <sys/capability.h>
 
 #include "evmpkg/caps.h"
+#include "evmpkg/reader.h"
 
 /* VFS_CAP_* come from <linux/capability.h> through libcap's header. */
 #define NCAPS 64
@@ -16,12 +17,6 @@ static void le32(uint8_t *p, uint32_t v)
 	p[1] = (uint8_t)(v >> 8);
 	p[2] = (uint8_t)(v >> 16);
 	p[3] = (uint8_t)(v >> 24);
-}
-
-static uint32_t rdle32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
 }
 
 int evmpkg_caps_from_text(const char *text, uint8_t out[EVMPKG_CAPS_MAX],
@@ -69,13 +64,14 @@ int evmpkg_caps_from_text(const char *text, uint8_t out[EVMPKG_CAPS_MAX],
 
 int evmpkg_caps_check(const uint8_t *val, size_t len, struct evmpkg_err *err)
 {
+	struct evmpkg_rd r;
 	uint32_t magic, rev;
 
-	if (len < 4)
+	evmpkg_rd_init(&r, val, len);
+	if (evmpkg_rd_u32le(&r, &magic))
 		return evmpkg_fail(err, EVMPKG_EINVAL,
 				   "security.capability: %zu bytes is too short",
 				   len);
-	magic = rdle32(val);
 	rev = magic & VFS_CAP_REVISION_MASK;
 	if (magic & ~(VFS_CAP_REVISION_MASK | VFS_CAP_FLAGS_EFFECTIVE))
 		return evmpkg_fail(err, EVMPKG_EINVAL,
@@ -94,16 +90,26 @@ int evmpkg_caps_to_text(const uint8_t *val, size_t len, char **text,
 			struct evmpkg_err *err)
 {
 	int rc = evmpkg_caps_check(val, len, err);
+	uint32_t magic, perm_lo, inh_lo, perm_hi, inh_hi;
 	uint64_t perm, inh;
+	struct evmpkg_rd r;
 	int eff;
 	cap_t c;
 	char *t;
 
 	if (rc)
 		return rc;
-	eff = (rdle32(val) & VFS_CAP_FLAGS_EFFECTIVE) != 0;
-	perm = rdle32(val + 4) | (uint64_t)rdle32(val + 12) << 32;
-	inh = rdle32(val + 8) | (uint64_t)rdle32(val + 16) << 32;
+	/* vfs_cap_data: magic_etc, then {permitted, inheritable} low, high. */
+	evmpkg_rd_init(&r, val, len);
+	if (evmpkg_rd_u32le(&r, &magic) || evmpkg_rd_u32le(&r, &perm_lo) ||
+	    evmpkg_rd_u32le(&r, &inh_lo) || evmpkg_rd_u32le(&r, &perm_hi) ||
+	    evmpkg_rd_u32le(&r, &inh_hi))
+		return evmpkg_fail(err, EVMPKG_EINVAL,
+				   "security.capability: %zu bytes is too short",
+				   len);
+	eff = (magic & VFS_CAP_FLAGS_EFFECTIVE) != 0;
+	perm = perm_lo | (uint64_t)perm_hi << 32;
+	inh = inh_lo | (uint64_t)inh_hi << 32;
 	c = cap_init();
 	if (!c)
 		return evmpkg_fail(err, EVMPKG_ENOMEM, "out of memory");

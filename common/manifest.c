@@ -191,25 +191,30 @@ int evmpkg_manifest_encode(struct evmpkg_manifest *m, struct evmpkg_buf *out,
 			  EVMPKG_OK;
 }
 
-static int get_field(struct evmpkg_rd *r, const uint8_t **p, size_t *n)
-{
-	uint16_t l;
-
-	if (evmpkg_rd_u16be(r, &l) || evmpkg_rd_bytes(r, l, p))
-		return -1;
-	*n = l;
-	return 0;
-}
-
 /* Decodes entry idx from r into e (pointers into the input). */
 static int decode_entry(struct evmpkg_rd *r, size_t idx,
 			struct evmpkg_mentry *e, char *pathbuf,
 			struct evmpkg_err *err)
 {
-	const uint8_t *p, *label, *caps, *ima, *evm;
-	size_t pl;
+	const uint8_t *label, *caps, *ima, *evm;
+	size_t pl = 0;
 
 	memset(e, 0, sizeof(*e));
+	switch (evmpkg_rd_string16be(r, pathbuf, EVMPKG_PATH_MAX, &pl)) {
+	case 0:
+		break;
+	case EVMPKG_RD_LONG:
+		return evmpkg_fail(err, EVMPKG_EINVAL,
+				   "manifest entry %zu: path: %zu bytes is too long",
+				   idx, pl);
+	case EVMPKG_RD_NUL:
+		return evmpkg_fail(err, EVMPKG_EINVAL,
+				   "manifest entry %zu: path: contains NUL", idx);
+	default:
+		return evmpkg_fail(err, EVMPKG_EINVAL,
+				   "manifest entry %zu: path: truncated", idx);
+	}
+	e->path = pathbuf;
 #define FIELD(name, expr)                                                     \
 	do {                                                                  \
 		if (expr)                                                     \
@@ -217,24 +222,13 @@ static int decode_entry(struct evmpkg_rd *r, size_t idx,
 					   "manifest entry %zu: %s: truncated", \
 					   idx, name);                        \
 	} while (0)
-	FIELD("path", get_field(r, &p, &pl));
-	if (pl >= EVMPKG_PATH_MAX)
-		return evmpkg_fail(err, EVMPKG_EINVAL,
-				   "manifest entry %zu: path: %zu bytes is too long",
-				   idx, pl);
-	memcpy(pathbuf, p, pl);
-	pathbuf[pl] = '\0';
-	if (memchr(p, '\0', pl))
-		return evmpkg_fail(err, EVMPKG_EINVAL,
-				   "manifest entry %zu: path: contains NUL", idx);
-	e->path = pathbuf;
 	FIELD("uid", evmpkg_rd_u32be(r, &e->uid));
 	FIELD("gid", evmpkg_rd_u32be(r, &e->gid));
 	FIELD("mode", evmpkg_rd_u32be(r, &e->mode));
-	FIELD("label", get_field(r, &label, &e->label_len));
-	FIELD("capabilities", get_field(r, &caps, &e->caps_len));
-	FIELD("security.ima", get_field(r, &ima, &e->ima_len));
-	FIELD("security.evm", get_field(r, &evm, &e->evm_len));
+	FIELD("label", evmpkg_rd_bytes16be(r, &label, &e->label_len));
+	FIELD("capabilities", evmpkg_rd_bytes16be(r, &caps, &e->caps_len));
+	FIELD("security.ima", evmpkg_rd_bytes16be(r, &ima, &e->ima_len));
+	FIELD("security.evm", evmpkg_rd_bytes16be(r, &evm, &e->evm_len));
 #undef FIELD
 	e->label = (uint8_t *)(e->label_len ? label : NULL);
 	e->caps = (uint8_t *)(e->caps_len ? caps : NULL);
@@ -248,16 +242,15 @@ int evmpkg_manifest_decode(const void *p, size_t n, struct evmpkg_manifest *m,
 {
 	char *path = malloc(EVMPKG_PATH_MAX);
 	struct evmpkg_rd r;
-	const uint8_t *magic;
 	uint8_t version = 0;
-	uint32_t count;
+	uint32_t count = 0;
 	int rc = EVMPKG_OK;
 
 	evmpkg_manifest_init(m);
 	if (!path)
 		return evmpkg_fail(err, EVMPKG_ENOMEM, "out of memory");
 	evmpkg_rd_init(&r, p, n);
-	if (evmpkg_rd_bytes(&r, 7, &magic) || memcmp(magic, EVMPKG_MANIFEST_MAGIC, 7)) {
+	if (evmpkg_rd_expect(&r, EVMPKG_MANIFEST_MAGIC, 7)) {
 		rc = evmpkg_fail(err, EVMPKG_EINVAL, "manifest: bad magic");
 		goto out;
 	}
@@ -267,12 +260,18 @@ int evmpkg_manifest_decode(const void *p, size_t n, struct evmpkg_manifest *m,
 				 version, EVMPKG_MANIFEST_VERSION);
 		goto out;
 	}
+	if (evmpkg_rd_u32be(&r, &count)) {
+		rc = evmpkg_fail(err, EVMPKG_EINVAL,
+				 "manifest: entry count: truncated (%zu of 4 bytes)",
+				 evmpkg_rd_left(&r));
+		goto out;
+	}
 	/* The count must fit the bytes present: no allocation on a lie. */
-	if (evmpkg_rd_u32be(&r, &count) || count > EVMPKG_MANIFEST_MAX_ENTRIES ||
-	    (size_t)count > r.left / MIN_ENTRY) {
+	if (count > EVMPKG_MANIFEST_MAX_ENTRIES ||
+	    (size_t)count > evmpkg_rd_left(&r) / MIN_ENTRY) {
 		rc = evmpkg_fail(err, EVMPKG_EINVAL,
 				 "manifest: entry count %u does not fit %zu bytes",
-				 count, r.left);
+				 count, evmpkg_rd_left(&r));
 		goto out;
 	}
 	m->e = calloc(count ? count : 1, sizeof(*m->e));
@@ -297,9 +296,9 @@ int evmpkg_manifest_decode(const void *p, size_t n, struct evmpkg_manifest *m,
 			goto out;
 		m->n++;
 	}
-	if (r.left)
+	if (evmpkg_rd_left(&r))
 		rc = evmpkg_fail(err, EVMPKG_EINVAL,
-				 "manifest: %zu bytes after the last entry", r.left);
+				 "manifest: %zu bytes after the last entry", evmpkg_rd_left(&r));
 out:
 	free(path);
 	if (rc)

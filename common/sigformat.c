@@ -32,13 +32,13 @@ int evmpkg_sig_parse(const void *val, size_t len, int want_evm,
 			return evmpkg_fail(err, EVMPKG_EUNSUPP,
 					   "%s: unknown hash algorithm %u",
 					   what, out->hash_algo);
-		if (r.left != dlen)
+		if (evmpkg_rd_left(&r) != dlen ||
+		    evmpkg_rd_bytes(&r, dlen, &out->digest))
 			return evmpkg_fail(err, EVMPKG_EINVAL,
 					   "%s: digest length %zu, %s needs %zu",
-					   what, r.left,
+					   what, evmpkg_rd_left(&r),
 					   evmpkg_hash_name(out->hash_algo),
 					   dlen);
-		out->digest = r.p;
 		out->digest_len = dlen;
 		return EVMPKG_OK;
 	}
@@ -63,11 +63,11 @@ int evmpkg_sig_parse(const void *val, size_t len, int want_evm,
 				   "%s: unknown hash algorithm %u", what,
 				   out->hash_algo);
 	/* The kernel requires the exact length (else -EBADMSG). */
-	if (sig_size == 0 || sig_size != r.left)
+	if (sig_size == 0 || sig_size != evmpkg_rd_left(&r) ||
+	    evmpkg_rd_bytes(&r, sig_size, &out->sig))
 		return evmpkg_fail(err, EVMPKG_EINVAL,
 				   "%s: signature size field %u but %zu bytes follow",
-				   what, sig_size, r.left);
-	out->sig = r.p;
+				   what, sig_size, evmpkg_rd_left(&r));
 	out->sig_len = sig_size;
 	return EVMPKG_OK;
 }

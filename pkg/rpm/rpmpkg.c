@@ -298,9 +298,10 @@ static int hdr_digest_hex(const char *mdname, const uint8_t *blob, size_t len,
 
 /* ---- raw header structure ---- */
 
+/* A header blob (il, dl, index, data; no magic), split by the reader. */
 struct rawhdr {
 	uint32_t il, dl;
-	const uint8_t *index, *data;
+	struct evmpkg_rd index, data;
 };
 
 static int raw_parse(const uint8_t *raw, size_t len, struct rawhdr *rh)
@@ -310,8 +311,8 @@ static int raw_parse(const uint8_t *raw, size_t len, struct rawhdr *rh)
 	evmpkg_rd_init(&r, raw, len);
 	if (evmpkg_rd_u32be(&r, &rh->il) || evmpkg_rd_u32be(&r, &rh->dl) ||
 	    rh->il > HDR_IL_MAX || rh->dl > HDR_DL_MAX ||
-	    evmpkg_rd_bytes(&r, (size_t)rh->il * ENTRY_SIZE, &rh->index) ||
-	    evmpkg_rd_bytes(&r, rh->dl, &rh->data) || r.left)
+	    evmpkg_rd_take(&r, (size_t)rh->il * ENTRY_SIZE, &rh->index) ||
+	    evmpkg_rd_take(&r, rh->dl, &rh->data) || evmpkg_rd_left(&r))
 		return -1;
 	return 0;
 }
@@ -320,15 +321,21 @@ struct rawent {
 	uint32_t tag, type, offset, count;
 };
 
+/* One index entry, or a region trailer (the same 16-byte layout). */
+static int raw_entry_at(const struct evmpkg_rd *r, size_t off, struct rawent *e)
+{
+	struct evmpkg_rd er;
+
+	return evmpkg_rd_sub(r, off, ENTRY_SIZE, &er) ||
+	       evmpkg_rd_u32be(&er, &e->tag) || evmpkg_rd_u32be(&er, &e->type) ||
+	       evmpkg_rd_u32be(&er, &e->offset) || evmpkg_rd_u32be(&er, &e->count);
+}
+
 static int raw_entry(const struct rawhdr *rh, uint32_t i, struct rawent *e)
 {
-	struct evmpkg_rd r;
-
 	if (i >= rh->il)
 		return -1;
-	evmpkg_rd_init(&r, rh->index + (size_t)i * ENTRY_SIZE, ENTRY_SIZE);
-	return evmpkg_rd_u32be(&r, &e->tag) || evmpkg_rd_u32be(&r, &e->type) ||
-	       evmpkg_rd_u32be(&r, &e->offset) || evmpkg_rd_u32be(&r, &e->count);
+	return raw_entry_at(&rh->index, (size_t)i * ENTRY_SIZE, e);
 }
 
 /*
@@ -341,22 +348,14 @@ static int raw_check_region(const uint8_t *raw, size_t len, uint32_t region)
 {
 	struct rawhdr rh;
 	struct rawent e, t;
-	struct evmpkg_rd r;
-	const uint8_t *tp;
 
 	if (raw_parse(raw, len, &rh) || raw_entry(&rh, 0, &e))
 		return -1;
 	if (e.tag != region)
 		return (e.tag == 61 || e.tag == 62 || e.tag == 63) ? -1 : 1;
 	if (e.type != T_BIN || e.count != ENTRY_SIZE ||
-	    (uint64_t)e.offset + ENTRY_SIZE != rh.dl)
-		return -1;
-	evmpkg_rd_init(&r, rh.data, rh.dl);
-	if (evmpkg_rd_bytes(&r, e.offset, &tp) || evmpkg_rd_bytes(&r, ENTRY_SIZE, &tp))
-		return -1;
-	evmpkg_rd_init(&r, tp, ENTRY_SIZE);
-	if (evmpkg_rd_u32be(&r, &t.tag) || evmpkg_rd_u32be(&r, &t.type) ||
-	    evmpkg_rd_u32be(&r, &t.offset) || evmpkg_rd_u32be(&r, &t.count))
+	    (uint64_t)e.offset + ENTRY_SIZE != rh.dl ||
+	    raw_entry_at(&rh.data, e.offset, &t))
 		return -1;
 	/* Old packages have HEADERIMAGE in the signature trailer; rpm allows it. */
 	if (!(t.tag == region || (region == TAG_HEADERSIGNATURES && t.tag == 61)) ||
@@ -376,9 +375,8 @@ static int read_header(struct evmpkg_rpmpkg *p, off_t off, int is_sig,
 		       struct evmpkg_err *err)
 {
 	const char *what = is_sig ? "signature header" : "main header";
-	uint8_t intro[16];
-	struct evmpkg_rd r;
-	const uint8_t *magic;
+	uint8_t intro[HDR_MAGIC_SIZE + 8];
+	struct evmpkg_rd r, counts;
 	uint32_t il, dl;
 	size_t got, len, pad;
 	uint8_t *raw;
@@ -389,10 +387,14 @@ static int read_header(struct evmpkg_rpmpkg *p, off_t off, int is_sig,
 		return evmpkg_fail(err, EVMPKG_EINVAL,
 				   "%s: %s: truncated package (file ends at byte %lld)",
 				   p->path, what, (long long)p->file_size);
+	/* Magic (4 bytes, then 4 reserved), il, dl; the blob starts at il. */
 	evmpkg_rd_init(&r, intro, sizeof(intro));
-	if (evmpkg_rd_bytes(&r, 4, &magic) || memcmp(magic, hdr_magic, 4) ||
-	    evmpkg_rd_bytes(&r, 4, &magic) || evmpkg_rd_u32be(&r, &il) ||
-	    evmpkg_rd_u32be(&r, &dl))
+	if (evmpkg_rd_expect(&r, hdr_magic, 4) || evmpkg_rd_skip(&r, 4) ||
+	    evmpkg_rd_take(&r, 8, &counts))
+		return evmpkg_fail(err, EVMPKG_EINVAL, "%s: %s: bad header magic",
+				   p->path, what);
+	r = counts;
+	if (evmpkg_rd_u32be(&r, &il) || evmpkg_rd_u32be(&r, &dl))
 		return evmpkg_fail(err, EVMPKG_EINVAL, "%s: %s: bad header magic",
 				   p->path, what);
 	if (il < 1 || il > (is_sig ? SIG_IL_MAX : HDR_IL_MAX) ||
@@ -400,6 +402,7 @@ static int read_header(struct evmpkg_rpmpkg *p, off_t off, int is_sig,
 		return evmpkg_fail(err, EVMPKG_EINVAL,
 				   "%s: %s: %u entries, %u data bytes: out of range",
 				   p->path, what, il, dl);
+	/* Bounded by the limits above: no overflow. */
 	len = 8 + (size_t)il * ENTRY_SIZE + dl;
 	pad = is_sig ? (8 - (HDR_MAGIC_SIZE + len) % 8) % 8 : 0;
 	if (off + (off_t)(HDR_MAGIC_SIZE + len + pad) > p->file_size)
@@ -411,8 +414,9 @@ static int read_header(struct evmpkg_rpmpkg *p, off_t off, int is_sig,
 	if (!raw)
 		return evmpkg_fail(err, EVMPKG_ENOMEM, "%s: %s: out of memory",
 				   p->path, what);
-	memcpy(raw, intro + 8, 8);
-	if (read_at(p->fd, raw + 8, len - 8, off + 16, &got)) {
+	/* il and dl as read, then the rest from the file after them. */
+	if (evmpkg_rd_copy(&counts, raw, 8) ||
+	    read_at(p->fd, raw + 8, len - 8, off + (off_t)sizeof(intro), &got)) {
 		int e = errno;
 
 		free(raw);
@@ -756,8 +760,8 @@ int evmpkg_rpm_open(const char *path, struct evmpkg_rpmpkg **out,
 	struct evmpkg_rpmpkg *p;
 	struct evmpkg_rd r;
 	struct stat st;
-	const uint8_t *b;
 	uint16_t sigtype;
+	uint8_t major;
 	size_t got;
 	off_t next;
 	int rc;
@@ -790,21 +794,22 @@ int evmpkg_rpm_open(const char *path, struct evmpkg_rpmpkg **out,
 		rc = evmpkg_fail_errno(err, errno, "%s: lead: read", path);
 		goto fail;
 	}
+	/* rpmlead: magic, major, minor, type, archnum, name[66], osnum,
+	 * signature_type, reserved[16]. */
 	evmpkg_rd_init(&r, p->lead, got);
-	if (evmpkg_rd_bytes(&r, 4, &b) || memcmp(b, "\xed\xab\xee\xdb", 4)) {
+	if (evmpkg_rd_expect(&r, "\xed\xab\xee\xdb", 4)) {
 		rc = evmpkg_fail(err, EVMPKG_EINVAL, "%s: lead: not an rpm package", path);
 		goto fail;
 	}
-	if (got < LEAD_SIZE) {
+	if (got < LEAD_SIZE || evmpkg_rd_u8(&r, &major) ||
+	    evmpkg_rd_skip(&r, 1 + 2 + 2 + 66 + 2) || evmpkg_rd_u16be(&r, &sigtype)) {
 		rc = evmpkg_fail(err, EVMPKG_EINVAL, "%s: lead: truncated package", path);
 		goto fail;
 	}
-	evmpkg_rd_init(&r, p->lead + 78, 2);
-	if (evmpkg_rd_u16be(&r, &sigtype) || (p->lead[4] != 3 && p->lead[4] != 4) ||
-	    sigtype != 5) {
+	if ((major != 3 && major != 4) || sigtype != 5) {
 		rc = evmpkg_fail(err, EVMPKG_EUNSUPP,
 				 "%s: lead: version %u, signature type %u: not supported",
-				 path, p->lead[4], sigtype);
+				 path, major, sigtype);
 		goto fail;
 	}
 
@@ -915,8 +920,7 @@ int evmpkg_rpm_get_bin(const struct evmpkg_rpmpkg *p, uint32_t tag,
 {
 	struct rawhdr rh;
 	struct rawent e;
-	struct evmpkg_rd r;
-	const uint8_t *d;
+	struct evmpkg_rd d;
 
 	/* The raw header, already checked to be one region: no dribbles. */
 	if (raw_parse(p->hdrraw, p->hdrlen, &rh))
@@ -924,12 +928,9 @@ int evmpkg_rpm_get_bin(const struct evmpkg_rpmpkg *p, uint32_t tag,
 	for (uint32_t i = 1; i < rh.il; i++) {
 		if (raw_entry(&rh, i, &e) || e.tag != tag)
 			continue;
-		if (e.type != T_BIN)
+		if (e.type != T_BIN || evmpkg_rd_sub(&rh.data, e.offset, e.count, &d) ||
+		    evmpkg_rd_bytes(&d, e.count, data))
 			return -1;
-		evmpkg_rd_init(&r, rh.data, rh.dl);
-		if (evmpkg_rd_bytes(&r, e.offset, &d) || evmpkg_rd_bytes(&r, e.count, &d))
-			return -1;
-		*data = d;
 		*len = e.count;
 		return 0;
 	}

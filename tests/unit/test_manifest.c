@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <stdio.h>
 #include <string.h>
 
 #include "unit.h"
@@ -192,6 +193,51 @@ static void test_decode_malformed(void)
 	evmpkg_buf_free(&b);
 }
 
+/*
+ * Regression: with fewer than 4 count bytes the decoder read the count
+ * uninitialised (valgrind) and printed a random number. The message must
+ * be the same on every run and name the field.
+ */
+static void test_truncated_count(void)
+{
+	static const uint8_t in[] = "EVMPKGM\x01\0\0\0";
+
+	for (size_t n = 8; n < 12; n++) {
+		struct evmpkg_manifest m;
+		struct evmpkg_err err = { 0 };
+		char want[80];
+
+		snprintf(want, sizeof(want),
+			 "manifest: entry count: truncated (%zu of 4 bytes)", n - 8);
+		CU_ASSERT_EQUAL(evmpkg_manifest_decode(in, n, &m, &err), EVMPKG_EINVAL);
+		CU_ASSERT_STRING_EQUAL(err.msg, want);
+		CU_ASSERT_EQUAL(m.n, 0);
+	}
+}
+
+/* The path's own refusals: too long for the buffer, NUL inside. */
+static void test_decode_bad_path(void)
+{
+	static uint8_t in[12 + 2 + EVMPKG_PATH_MAX];
+	struct evmpkg_manifest m;
+	struct evmpkg_err err = { 0 };
+
+	memcpy(in, "EVMPKGM\x01\0\0\0\0", 12);
+	in[12] = EVMPKG_PATH_MAX >> 8;
+	in[13] = EVMPKG_PATH_MAX & 0xff;
+	in[14] = '/';
+	memset(in + 15, 'a', EVMPKG_PATH_MAX - 1);
+	/* Count 0 would stop before the entry: say one, with room for it. */
+	in[11] = 1;
+	CU_ASSERT_EQUAL(evmpkg_manifest_decode(in, sizeof(in), &m, &err), EVMPKG_EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "entry 0: path: 4096 bytes is too long"));
+	in[12] = 0;
+	in[13] = 40;
+	in[16] = '\0';
+	CU_ASSERT_EQUAL(evmpkg_manifest_decode(in, sizeof(in), &m, &err), EVMPKG_EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "entry 0: path: contains NUL"));
+}
+
 static void test_empty(void)
 {
 	struct evmpkg_manifest m;
@@ -209,5 +255,7 @@ void suite_manifest(void)
 	ADD(s, test_roundtrip_sorted);
 	ADD(s, test_add_rejects);
 	ADD(s, test_decode_malformed);
+	ADD(s, test_truncated_count);
+	ADD(s, test_decode_bad_path);
 	ADD(s, test_empty);
 }

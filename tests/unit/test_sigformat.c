@@ -3,51 +3,6 @@
 
 #include "unit.h"
 
-static void test_reader_bounds(void)
-{
-	const uint8_t b[] = { 1, 2, 3, 4, 5 };
-	struct evmpkg_rd r;
-	const uint8_t *p;
-	uint32_t v32;
-	uint16_t v16;
-	uint8_t v8;
-
-	evmpkg_rd_init(&r, b, sizeof(b));
-	CU_ASSERT_EQUAL(evmpkg_rd_u16be(&r, &v16), 0);
-	CU_ASSERT_EQUAL(v16, 0x0102);
-	CU_ASSERT_EQUAL(evmpkg_rd_u32be(&r, &v32), -1);	/* 3 left */
-	CU_ASSERT_EQUAL(r.left, 3);			/* unchanged on failure */
-	CU_ASSERT_EQUAL(evmpkg_rd_bytes(&r, 4, &p), -1);
-	CU_ASSERT_EQUAL(evmpkg_rd_bytes(&r, 2, &p), 0);
-	CU_ASSERT_EQUAL(p[0], 3);
-	CU_ASSERT_EQUAL(evmpkg_rd_u8(&r, &v8), 0);
-	CU_ASSERT_EQUAL(v8, 5);
-	CU_ASSERT_EQUAL(evmpkg_rd_u8(&r, &v8), -1);
-	CU_ASSERT_EQUAL(evmpkg_rd_bytes(&r, (size_t)-1, &p), -1);
-}
-
-static void test_buf(void)
-{
-	struct evmpkg_buf b;
-
-	evmpkg_buf_init(&b);
-	for (int i = 0; i < 1000; i++)
-		evmpkg_buf_u32be(&b, (uint32_t)i);
-	CU_ASSERT_EQUAL(b.len, 4000);
-	CU_ASSERT_EQUAL(b.data[3999], 999 & 0xff);
-	CU_ASSERT_EQUAL(b.data[3998], 999 >> 8);
-	CU_ASSERT_FALSE(b.oom);
-	evmpkg_buf_free(&b);
-}
-
-void suite_reader(void)
-{
-	CU_pSuite s = CU_add_suite("reader", NULL, NULL);
-
-	ADD(s, test_reader_bounds);
-	ADD(s, test_buf);
-}
-
 static void test_hash_ids(void)
 {
 	/* include/uapi/linux/hash_info.h */
