@@ -243,8 +243,15 @@ int evmpkg_pkg_open(struct evmpkg_pkg **out, const char *name, int mstate,
 	}
 	if (pair(p, files, n))
 		goto nomem;
+	/*
+	 * In the background, leave the installer its core: it writes the
+	 * files on one thread, and each apply takes over its own file's
+	 * verification if no worker has reached it yet.
+	 */
 	if (o->background && p->nu &&
-	    !evmpkg_pool_start(&p->pool, p->nu, o->nthreads, verify_unit, p, NULL)) {
+	    !evmpkg_pool_start(&p->pool, p->nu, o->nthreads ? o->nthreads :
+			       evmpkg_ncpus() > 1 ? evmpkg_ncpus() - 1 : 1,
+			       verify_unit, p, NULL)) {
 		*out = p;
 		return EVMPKG_OK;
 	}
