@@ -463,3 +463,17 @@ warned:
 	}
 	return EVMPKG_OK;
 }
+
+const char *evmpkg_outcome_words(int outcome)
+{
+	switch (outcome) {
+	case EVMPKG_A_NOSUPPORT:
+		return "the target filesystem does not store security xattrs";
+	case EVMPKG_A_USERNS:
+		return "running in a user namespace (container): the kernel "
+		       "refuses security xattrs";
+	case EVMPKG_A_NONROOT:
+		return "not running as root";
+	}
+	return NULL;
+}

@@ -35,6 +35,20 @@ const char *evmpkg_step_name(int step)
 	return step > 0 && step < EVMPKG_NSTEPS ? evmpkg_xslot_name(step_slot[step]) : "?";
 }
 
+int evmpkg_policy_parse(const char *s)
+{
+	static const char *const names[] = {
+		[EVMPKG_POLICY_OFF] = "off",
+		[EVMPKG_POLICY_WARN] = "warn",
+		[EVMPKG_POLICY_ENFORCE] = "enforce",
+	};
+
+	for (int i = 0; i < (int)(sizeof(names) / sizeof(names[0])); i++)
+		if (!strcmp(s, names[i]))
+			return i;
+	return -1;
+}
+
 static int same_val(const uint8_t *a, size_t al, const uint8_t *b, size_t bl)
 {
 	if (!a || !b)

@@ -49,15 +49,10 @@ static int abi_known(void)
 /* A macro's value, or def when the macro is not defined at all. */
 static char *macro(const char *name, const char *def)
 {
-	char *q = NULL, *v = NULL;
+	char *q = NULL, *v;
 
-	if (asprintf(&q, "%%{defined:%s}", name) < 0)
+	if (asprintf(&q, "%%{?%1$s:%%{%1$s}}%%{!?%1$s:%2$s}", name, def ? def : "") < 0)
 		return NULL;
-	if (def && !rpmExpandNumeric(q))
-		v = strdup(def);
-	free(q);
-	if (v || asprintf(&q, "%%{?%s}", name) < 0)
-		return v;
 	v = rpmExpand(q, NULL);
 	free(q);
 	return v;
@@ -107,9 +102,7 @@ static rpmRC evm_init(rpmPlugin plugin, rpmts ts)
 
 	if (!s || !pol || evmpkg_trust_new(&s->trust, &err))
 		goto out;
-	s->o.policy = !*pol || !strcmp(pol, "enforce") ? EVMPKG_POLICY_ENFORCE :
-		      !strcmp(pol, "warn") ? EVMPKG_POLICY_WARN :
-		      !strcmp(pol, "off") ? EVMPKG_POLICY_OFF : -1;
+	s->o.policy = *pol ? evmpkg_policy_parse(pol) : EVMPKG_POLICY_ENFORCE;
 	enforce = s->o.policy == EVMPKG_POLICY_ENFORCE;
 	if (s->o.policy < 0) {
 		rpmlog(RPMLOG_ERR, PFX "%%_evmpkg_policy '%s': use enforce, warn or off\n", pol);
@@ -223,13 +216,6 @@ static rpmRC evm_tsm_post(rpmPlugin plugin, rpmts ts, int res)
 	return RPMRC_OK;
 }
 
-static const char *const env_words[] = {
-	[EVMPKG_A_NOSUPPORT] = "the target filesystem does not store security xattrs",
-	[EVMPKG_A_USERNS] = "running in a user namespace (container): the kernel "
-			    "refuses security xattrs",
-	[EVMPKG_A_NONROOT] = "not running as root",
-};
-
 static rpmRC evm_fsm_file_prepare(rpmPlugin plugin, rpmfi fi, int fd,
 				  const char *path, const char *dest,
 				  mode_t file_mode, rpmFsmOp op)
@@ -238,6 +224,7 @@ static rpmRC evm_fsm_file_prepare(rpmPlugin plugin, rpmfi fi, int fd,
 	struct evmpkg_applied res;
 	struct evmpkg_err err = { 0 };
 	rpmFileAction action = XFO_ACTION(op);
+	const char *words;
 
 	if (!fi || (op & FAF_UNOWNED) || XFA_SKIPPING(action) ||
 	    !S_ISREG(file_mode) || !s->pkg)
@@ -245,21 +232,10 @@ static rpmRC evm_fsm_file_prepare(rpmPlugin plugin, rpmfi fi, int fd,
 	if (evmpkg_pkg_apply(s->pkg, (size_t)rpmfiFX(fi), fd, path,
 			     action == FA_TOUCH ? EVMPKG_AF_KEPT : 0, &res, &err))
 		return report(s, err.msg);
-	switch (res.outcome) {
-	case EVMPKG_A_WARNED:
+	if (res.outcome == EVMPKG_A_WARNED)
 		rpmlog(RPMLOG_WARNING, PFX "%s\n", res.msg);
-		break;
-	case EVMPKG_A_NOSUPPORT:
-	case EVMPKG_A_USERNS:
-	case EVMPKG_A_NONROOT:
-		if (!s->told[res.outcome]++)
-			rpmlog(RPMLOG_WARNING, PFX "%s: IMA/EVM signatures not installed\n",
-			       env_words[res.outcome]);
-		break;
-	default:
-		rpmlog(RPMLOG_DEBUG, PFX "%s: %s: outcome %d\n", rpmteNEVRA(s->te),
-		       dest, res.outcome);
-	}
+	else if ((words = evmpkg_outcome_words(res.outcome)) && !s->told[res.outcome]++)
+		rpmlog(RPMLOG_WARNING, PFX "%s: IMA/EVM signatures not installed\n", words);
 	return RPMRC_OK;
 }
 

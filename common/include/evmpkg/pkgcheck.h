@@ -111,6 +111,9 @@ enum evmpkg_outcome {
 	EVMPKG_A_NONROOT,	/* not root: nothing can be written */
 };
 
+/* Why nothing could be written, for the environment outcomes; else NULL. */
+const char *evmpkg_outcome_words(int outcome);
+
 struct evmpkg_applied {
 	int outcome;			/* enum evmpkg_outcome */
 	struct evmpkg_seq_report rep;

@@ -23,6 +23,9 @@ enum evmpkg_policy {
 	EVMPKG_POLICY_ENFORCE,	/* any failure: write nothing, return error */
 };
 
+/* "off", "warn", "enforce" as enum evmpkg_policy; -1 for anything else. */
+int evmpkg_policy_parse(const char *s);
+
 enum evmpkg_step {
 	EVMPKG_STEP_CHOWN,
 	EVMPKG_STEP_CHMOD,
