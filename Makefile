@@ -89,6 +89,12 @@ $(B)/unit-tests-asan: $(UNIT_SRC) $(CORE_SRC) $(wildcard common/include/evmpkg/*
 	$(CC) $(SAN_CFLAGS) -Itests/unit -o $@ $(UNIT_SRC) $(CORE_SRC) \
 		-lcunit $(LIBS)
 
+# ThreadSanitizer: the engine's background verification and the pool.
+$(B)/unit-tests-tsan: $(UNIT_SRC) $(CORE_SRC) $(CORE_HDR)
+	@mkdir -p $(B)
+	$(CLANG) -std=gnu11 -D_GNU_SOURCE -g -O1 -fsanitize=thread -Icommon/include \
+		-Itests/unit -o $@ $(UNIT_SRC) $(CORE_SRC) -lcunit $(LIBS)
+
 # libFuzzer targets, one per parser of outside data.
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
@@ -102,7 +108,7 @@ fuzz: $(FUZZ_BIN)
 -include dpkg-hook/hook.mk
 -include tests/kernel/kernel.mk
 
-check: all $(B)/unit-tests $(B)/unit-tests-asan fuzz $(CHECK_DEPS)
+check: all $(B)/unit-tests $(B)/unit-tests-asan $(B)/unit-tests-tsan fuzz $(CHECK_DEPS)
 	B=$(B) tests/check.sh
 
 install: all $(INSTALL_DEPS)

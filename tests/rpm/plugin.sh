@@ -265,6 +265,26 @@ same "warn, tampered: reported once" \
 	"$(grep -c 'evmdemo: security.evm: signature does not verify.*mode 100755); security.evm not written$' "$work/warn-tampered.log")" 1
 refuse "warn, tampered: no security.evm" getfattr -n security.evm "$R/usr/bin/evmdemo"
 
+# File digests of an algorithm the kernel has no id for (MD5): inspect
+# hashes the payload and the plugin hashes the written file, so both still
+# verify every signature, and both refuse a bad one.
+rpmbuild --quiet --define "_topdir $work/top-md5" --define "ver 1" \
+	--define "_binary_filedigest_algorithm 1" -bb tests/rpm/pkgs/evmdemo.spec >"$work/build-md5.log" 2>&1
+cp "$work"/top-md5/RPMS/noarch/evmdemo-1-1.noarch.rpm "$work/md5.rpm"
+# rpm leaves FILEDIGESTALGO out for MD5; the digests are 32 hex digits.
+same "MD5 file digests in the header" "$(rpm -qp --qf '[%{filedigests}\n]' "$work/md5.rpm" 2>/dev/null | awk 'length($0) == 32' | head -1 | wc -l)" 1
+expect "sign the MD5-digest package" sign "$work/md5.rpm" "$work/md5-signed.rpm"
+expect "MD5 digests: inspect verifies on the payload's content" "$EVMPKG" inspect --cert "$keys/rsa2048.der" "$work/md5-signed.rpm"
+"$EVMPKG" inspect --json --cert "$keys/rsa2048.der" "$work/md5-signed.rpm" >"$work/md5.json" 2>&1
+same "MD5 digests: no file left unverified" "$(grep -c '"ima":"unverified"' "$work/md5.json")" 0
+R=$work/root-md5
+newroot "$R"
+expect "MD5 digests: installs (enforce)" rpmr "$R" "$work/plugins-evm" enforce "$keys/rsa2048.der" -i "$work/md5-signed.rpm"
+expect "MD5 digests: evmctl verify" evmctl verify --key "$keys/rsa2048.der" "$R/usr/bin/evmdemo"
+"$TAMPER" "$work/md5-signed.rpm" "$work/md5-bad.rpm" ima-flip /opt/evmdemo/data/owned-by-unmapped
+refused md5-bad "$work/md5-bad.rpm" "evmpkg: evmdemo-1-1.noarch: /opt/evmdemo/data/owned-by-unmapped: security.ima"
+refuse "MD5 digests, bad IMA-only value: inspect refuses it too" "$EVMPKG" inspect --cert "$keys/rsa2048.der" "$work/md5-bad.rpm"
+
 # Verification runs in the background while rpm writes; each prepare waits
 # for its own file. rpm commits (renames) files only after every prepare,
 # so a bad signature on the last file of a large package still leaves no
