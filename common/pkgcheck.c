@@ -130,14 +130,6 @@ static int add_unit(struct evmpkg_pkg *p, size_t fx, const struct evmpkg_pkgfile
 		return -1;
 	if (f->ima)
 		memcpy(u->ima, f->ima, f->ima_len);
-	if (f->flags & EVMPKG_PF_IMA_BAD) {
-		char what[160];
-
-		snprintf(what, sizeof(what), "%s: not a hexadecimal signature",
-			 p->o.ima_field);
-		refuse(p, u, EVMPKG_EINVAL, what);
-		return 0;
-	}
 	if (evmpkg_check_parse(&u->c, e, u->ima, f->ima_len, &err)) {
 		refuse(p, u, err.rc, err.msg);
 		return 0;
@@ -180,7 +172,7 @@ static int pair(struct evmpkg_pkg *p, const struct evmpkg_pkgfile *files, size_t
 				goto out;
 			continue;
 		}
-		if ((e || f->ima || (f->flags & EVMPKG_PF_IMA_BAD)) && add_unit(p, fx, f, e))
+		if ((e || f->ima) && add_unit(p, fx, f, e))
 			goto out;
 	}
 	/* Hardlink sets: each member points to the next (files are in order). */

@@ -12,44 +12,6 @@
 #define MANIFEST_FIELD "signature manifest (tag 1000917)"
 #define IMA_FIELD "RPMTAG_FILESIGNATURES"
 
-static int nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Decodes a file's RPMTAG_FILESIGNATURES hex value; *buf is the caller's. */
-static int file_ima(const char *hex, struct evmpkg_pkgfile *f, uint8_t **buf)
-{
-	size_t len = hex ? strlen(hex) : 0;
-
-	if (!len)
-		return 0;
-	if (len % 2 || len / 2 > EVMPKG_SIG_MAX) {
-		f->flags |= EVMPKG_PF_IMA_BAD;
-		return 0;
-	}
-	if (!(*buf = malloc(len / 2)))
-		return -1;
-	for (size_t i = 0; i < len / 2; i++) {
-		int hi = nibble(hex[2 * i]), lo = nibble(hex[2 * i + 1]);
-
-		if (hi < 0 || lo < 0) {
-			f->flags |= EVMPKG_PF_IMA_BAD;
-			return 0;
-		}
-		(*buf)[i] = (uint8_t)(hi << 4 | lo);
-	}
-	f->ima = *buf;
-	f->ima_len = len / 2;
-	return 0;
-}
-
 int evmpkg_rpm_pkg_open(Header h, rpmfiles files, const char *name,
 			const uint8_t *content, int content_algo,
 			const struct evmpkg_pkgopts *o, struct evmpkg_pkg **out,
@@ -59,22 +21,18 @@ int evmpkg_rpm_pkg_open(Header h, rpmfiles files, const char *name,
 	size_t n = files ? rpmfilesFC(files) : 0;
 	struct evmpkg_pkgfile *pf = calloc(n + 1, sizeof(*pf));
 	char **paths = calloc(n + 1, sizeof(*paths));
-	uint8_t **imabuf = calloc(n + 1, sizeof(*imabuf));
-	struct rpmtd_s man, sigs;
-	int mstate = EVMPKG_MF_ABSENT, have_sigs, rc;
+	struct rpmtd_s man;
+	int mstate = EVMPKG_MF_ABSENT, rc;
 
 	po.manifest_field = MANIFEST_FIELD;
 	po.ima_field = IMA_FIELD;
 	rpmtdReset(&man);
-	rpmtdReset(&sigs);
-	if (!pf || !paths || !imabuf) {
+	if (!pf || !paths) {
 		rc = evmpkg_fail(err, EVMPKG_ENOMEM, "%s: out of memory", name);
 		goto out;
 	}
 	if (headerGet(h, EVMPKG_RPMTAG_MANIFEST, &man, HEADERGET_MINMEM))
 		mstate = man.type == RPM_BIN_TYPE ? EVMPKG_MF_PRESENT : EVMPKG_MF_WRONG_TYPE;
-	have_sigs = headerGet(h, RPMTAG_FILESIGNATURES, &sigs, HEADERGET_MINMEM) &&
-		    sigs.type == RPM_STRING_ARRAY_TYPE && rpmtdCount(&sigs) == n;
 	for (size_t fx = 0; fx < n; fx++) {
 		struct evmpkg_pkgfile *f = &pf[fx];
 		const int *links = NULL;
@@ -103,23 +61,17 @@ int evmpkg_rpm_pkg_open(Header h, rpmfiles files, const char *name,
 			f->digest_algo = f->digest ? evmpkg_hash_from_rpm(algo) : -1;
 			f->digest_len = dlen;
 		}
-		if (have_sigs && file_ima(((const char **)sigs.data)[fx], f, &imabuf[fx])) {
-			rc = evmpkg_fail(err, EVMPKG_ENOMEM, "%s: out of memory", name);
-			goto out;
-		}
+		/* librpm decoded the hex when it loaded the file set. */
+		f->ima = rpmfilesFSignature(files, (int)fx, &f->ima_len);
+		if (f->ima && !f->ima_len)
+			f->ima = NULL;
 	}
 	rc = evmpkg_pkg_open(out, name, mstate, man.data, man.count, pf, n, &po, err);
 out:
-	for (size_t fx = 0; fx < n; fx++) {
-		if (paths)
-			free(paths[fx]);
-		if (imabuf)
-			free(imabuf[fx]);
-	}
+	for (size_t fx = 0; paths && fx < n; fx++)
+		free(paths[fx]);
 	free(paths);
 	free(pf);
-	free(imabuf);
 	rpmtdFreeData(&man);
-	rpmtdFreeData(&sigs);
 	return rc;
 }

@@ -27,7 +27,6 @@
 enum evmpkg_pkgfile_flags {
 	EVMPKG_PF_REG = 1 << 0,		/* regular file with content */
 	EVMPKG_PF_CONFIG = 1 << 1,	/* configuration file (%config, conffile) */
-	EVMPKG_PF_IMA_BAD = 1 << 2,	/* the format's IMA value could not be decoded */
 };
 
 /* One file of a package as its format describes it, in the format's order. */
