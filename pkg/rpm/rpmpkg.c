@@ -727,6 +727,13 @@ static int load_files(struct evmpkg_rpmpkg *p, struct evmpkg_err *err)
 					   p->path, f->path);
 		f->mode = (uint16_t)rpmfilesFMode(p->files, (int)i);
 		f->flags = rpmfilesFFlags(p->files, (int)i);
+		/* rpm's archive reader allocates a symlink's FILESIZES bytes. */
+		if (S_ISLNK(f->mode) && rpmfilesFSize(p->files, (int)i) >= PATH_MAX)
+			return evmpkg_fail(err, EVMPKG_EINVAL,
+					   "%s: %s: FILESIZES: %llu bytes for a symlink target (at most %d)",
+					   p->path, f->path,
+					   (unsigned long long)rpmfilesFSize(p->files, (int)i),
+					   PATH_MAX - 1);
 		f->caps = "";
 		if (got > 0) {
 			const char *c = ((const char **)p->caps_td.data)[i];
