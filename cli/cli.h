@@ -19,8 +19,11 @@ int cmd_inspect(int argc, char **argv);
 
 /* Prints "evmpkg: " + message to stderr. */
 void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Lowercase hex of n bytes into out (2n+1 bytes). */
-void cli_hex(const uint8_t *p, size_t n, char *out);
+/* Lowercase hex of n bytes into out (2n+1 bytes); the core's encoder. */
+static inline void cli_hex(const uint8_t *p, size_t n, char *out)
+{
+	evmpkg_hex_encode(p, n, out);
+}
 /* Writes s as a JSON string literal. */
 void cli_json_str(FILE *f, const char *s);
 /* Number of online CPUs, at least 1. */

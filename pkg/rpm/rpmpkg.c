@@ -34,6 +34,7 @@
 #include <rpm/rpmtd.h>
 
 #include "evmpkg/hashalgo.h"
+#include "evmpkg/hex.h"
 #include "evmpkg/reader.h"
 #include "rpmpkg.h"
 
@@ -189,57 +190,6 @@ static int write_all(int fd, const void *buf, size_t n)
 	return 0;
 }
 
-static void to_hex(const uint8_t *p, size_t n, char *out)
-{
-	static const char hx[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = hx[p[i] >> 4];
-		out[2 * i + 1] = hx[p[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
-static int nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Decodes exactly n bytes of hex (either case) from s; -1 if s is not that. */
-static int from_hex(const char *s, uint8_t *out, size_t n)
-{
-	if (strlen(s) != 2 * n)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		int hi = nibble(s[2 * i]), lo = nibble(s[2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return -1;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return 0;
-}
-
-/* Lowercase hex with an even number of digits, or "". */
-static int valid_sighex(const char *s, size_t *binlen)
-{
-	size_t n = 0;
-
-	for (; s[n]; n++)
-		if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
-			return -1;
-	if (n % 2)
-		return -1;
-	*binlen = n / 2;
-	return 0;
-}
-
 /* rpm digest algorithm ids (RPM_HASH_* / PGPHASHALGO_*) we can compute. */
 static const char *rpm_md_name(int rpmalgo, size_t *len)
 {
@@ -292,7 +242,7 @@ static int hdr_digest_hex(const char *mdname, const uint8_t *blob, size_t len,
 	EVP_MD_CTX_free(ctx);
 	if (!ok)
 		return -1;
-	to_hex(d, dl, hex);
+	evmpkg_hex_encode(d, dl, hex);
 	return 0;
 }
 
@@ -643,7 +593,7 @@ static int load_digests(struct evmpkg_rpmpkg *p, struct evmpkg_err *err)
 	for (size_t i = 0; (s = rpmtdNextString(&td)); i++) {
 		if (!*s)
 			continue;
-		if (!dlen || from_hex(s, p->digests + i * dlen, dlen)) {
+		if (!dlen || evmpkg_hex_decode(s, p->digests + i * dlen, dlen, 0, NULL)) {
 			rpmtdFreeData(&td);
 			return evmpkg_fail(err, EVMPKG_EINVAL,
 					   "%s: %s: FILEDIGESTS: not a %zu-byte hex digest",
@@ -1363,10 +1313,11 @@ int evmpkg_rpm_write(struct evmpkg_rpmpkg *p, const char *const *filesigs_hex,
 	if (bloblen > HDR_DL_MAX)
 		return evmpkg_fail(err, EVMPKG_EINVAL, "%s: tag %u: %zu bytes is too large",
 				   p->path, tag, bloblen);
+	/* Lowercase hex of whole bytes, or "", as rpm writes them. */
 	for (size_t i = 0; filesigs_hex && i < p->nfiles; i++) {
-		size_t bl;
-
-		if (!filesigs_hex[i] || valid_sighex(filesigs_hex[i], &bl))
+		if (!filesigs_hex[i] ||
+		    evmpkg_hex_decode(filesigs_hex[i], NULL, strlen(filesigs_hex[i]) / 2,
+				      EVMPKG_HEX_LOWER, NULL))
 			return evmpkg_fail(err, EVMPKG_EINVAL,
 					   "%s: %s: FILESIGNATURES: not lowercase hex of whole bytes",
 					   p->path, p->f[i].path);
@@ -1489,7 +1440,7 @@ int evmpkg_rpm_write(struct evmpkg_rpmpkg *p, const char *const *filesigs_hex,
 					 p->path, chk[i].what);
 			goto out;
 		}
-		to_hex(d, dl, hex);
+		evmpkg_hex_encode(d, dl, hex);
 		if (strcasecmp(hex, chk[i].want)) {
 			rc = evmpkg_fail(err, EVMPKG_EVERIFY,
 					 "%s: payload: does not match the main header's %s (corrupt package)",

@@ -10,6 +10,7 @@
 #include "evmpkg/evmdigest.h"
 #include "evmpkg/filehash.h"
 #include "evmpkg/hashalgo.h"
+#include "evmpkg/hex.h"
 #include "evmpkg/keys.h"
 #include "evmpkg/kstate.h"
 #include "evmpkg/manifest.h"
