@@ -115,12 +115,12 @@ static const uint32_t pgp_tags[] = {
 /* Header digests of the signature header: each over magic + main header. */
 static const struct {
 	uint32_t tag;
-	const char *md;		/* OpenSSL name */
+	int algo;		/* EVMPKG_RPMHASH_* */
 	const char *what;
 } hdr_digests[] = {
-	{ SIG_SHA256, "SHA256", "SHA256" },
-	{ SIG_SHA3_256, "SHA3-256", "SHA3-256" },
-	{ SIG_SHA1, "SHA1", "SHA1" },
+	{ SIG_SHA256, EVMPKG_RPMHASH_SHA256, "SHA256" },
+	{ SIG_SHA3_256, EVMPKG_RPMHASH_SHA3_256, "SHA3-256" },
+	{ SIG_SHA1, EVMPKG_RPMHASH_SHA1, "SHA1" },
 };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -190,31 +190,11 @@ static int write_all(int fd, const void *buf, size_t n)
 	return 0;
 }
 
-/* rpm digest algorithm ids (RPM_HASH_* / PGPHASHALGO_*) we can compute. */
-static const char *rpm_md_name(int rpmalgo, size_t *len)
+/* A digest context for an rpm algorithm id, or NULL. */
+static EVP_MD_CTX *md_start(int rpmalgo)
 {
-	static const struct {
-		int id;
-		const char *name;
-		size_t len;
-	} t[] = {
-		{ 1, "MD5", 16 }, { 2, "SHA1", 20 }, { 8, "SHA256", 32 },
-		{ 9, "SHA384", 48 }, { 10, "SHA512", 64 }, { 11, "SHA224", 28 },
-		{ 12, "SHA3-256", 32 }, { 14, "SHA3-512", 64 },
-	};
-
-	for (size_t i = 0; i < NELEM(t); i++)
-		if (t[i].id == rpmalgo) {
-			if (len)
-				*len = t[i].len;
-			return t[i].name;
-		}
-	return NULL;
-}
-
-static EVP_MD_CTX *md_start(const char *name)
-{
-	const EVP_MD *md = EVP_get_digestbyname(name);
+	const struct evmpkg_rpmhash *h = evmpkg_rpmhash(rpmalgo);
+	const EVP_MD *md = h ? EVP_get_digestbyname(h->md) : NULL;
 	EVP_MD_CTX *ctx;
 
 	if (!md || !(ctx = EVP_MD_CTX_new()))
@@ -227,10 +207,10 @@ static EVP_MD_CTX *md_start(const char *name)
 }
 
 /* Digest of magic + blob, in hex. */
-static int hdr_digest_hex(const char *mdname, const uint8_t *blob, size_t len,
+static int hdr_digest_hex(int rpmalgo, const uint8_t *blob, size_t len,
 			  char *hex)
 {
-	EVP_MD_CTX *ctx = md_start(mdname);
+	EVP_MD_CTX *ctx = md_start(rpmalgo);
 	uint8_t d[EVP_MAX_MD_SIZE];
 	unsigned int dl = 0;
 	int ok;
@@ -448,7 +428,7 @@ static int check_header_digests(struct evmpkg_rpmpkg *p, struct evmpkg_err *err)
 		if (!got)
 			continue;
 		want = rpmtdGetString(&td);
-		if (hdr_digest_hex(hdr_digests[i].md, p->hdrraw, p->hdrlen, hex)) {
+		if (hdr_digest_hex(hdr_digests[i].algo, p->hdrraw, p->hdrlen, hex)) {
 			rpmtdFreeData(&td);
 			return evmpkg_fail(err, EVMPKG_ECRYPTO, "%s: %s: cannot compute",
 					   p->path, hdr_digests[i].what);
@@ -560,7 +540,7 @@ static int load_digests(struct evmpkg_rpmpkg *p, struct evmpkg_err *err)
 {
 	struct rpmtd_s td;
 	size_t dlen = 0;
-	uint32_t algo = 1;	/* rpm's default when FILEDIGESTALGO is absent: MD5 */
+	uint32_t algo = EVMPKG_RPMHASH_MD5;	/* rpm's default without FILEDIGESTALGO */
 	const char *s;
 	int got;
 
@@ -577,7 +557,9 @@ static int load_digests(struct evmpkg_rpmpkg *p, struct evmpkg_err *err)
 		      (uint32_t)p->nfiles, &td) != 1)
 		return evmpkg_fail(err, EVMPKG_EINVAL,
 				   "%s: main header: FILEDIGESTS is malformed", p->path);
-	if (!rpm_md_name((int)algo, &dlen)) {
+	if (evmpkg_rpmhash((int)algo)) {
+		dlen = evmpkg_rpmhash((int)algo)->size;
+	} else {
 		/* An algorithm we do not know: take the entries' length. */
 		while ((s = rpmtdNextString(&td)))
 			if (*s) {
@@ -940,7 +922,7 @@ int evmpkg_rpm_payload_digests(struct evmpkg_rpmpkg *p, int algo, uint8_t **out,
 			       struct evmpkg_err *err)
 {
 	const char *name = evmpkg_hash_name(algo);
-	const EVP_MD *md = name ? EVP_get_digestbyname(name) : NULL;
+	const EVP_MD *md = evmpkg_hash_md(algo);
 	size_t dsz = evmpkg_hash_size(algo);
 	uint8_t *res = NULL, *done = NULL, *buf = NULL;
 	EVP_MD_CTX *ctx = NULL;
@@ -1141,7 +1123,7 @@ static int build_sig(struct evmpkg_rpmpkg *p, int drop_filesigs,
 
 		if (!headerIsEntry(s, (rpmTagVal)hdr_digests[i].tag))
 			continue;
-		if (hdr_digest_hex(hdr_digests[i].md, hdr, hdrlen, hex) ||
+		if (hdr_digest_hex(hdr_digests[i].algo, hdr, hdrlen, hex) ||
 		    put_tag(s, hdr_digests[i].tag, RPM_STRING_TYPE, hex, 1))
 			goto fail;
 	}
@@ -1221,20 +1203,21 @@ static int pld_setup(struct evmpkg_rpmpkg *p, struct pldcheck *c, size_t *nc,
 		const char *what;
 	} t[] = {
 		{ TAG_PAYLOADDIGEST, 0, "PAYLOADDIGEST" },
-		{ TAG_PAYLOADSHA512, 10, "PAYLOADSHA512" },
-		{ TAG_PAYLOADSHA3_256, 12, "PAYLOADSHA3_256" },
+		{ TAG_PAYLOADSHA512, EVMPKG_RPMHASH_SHA512, "PAYLOADSHA512" },
+		{ TAG_PAYLOADSHA3_256, EVMPKG_RPMHASH_SHA3_256, "PAYLOADSHA3_256" },
 	};
 	struct rpmtd_s td;
 
 	*nc = 0;
 	for (size_t i = 0; i < NELEM(t); i++) {
-		const char *name, *v;
+		const char *v;
 		int algo = t[i].algo, got;
 
 		if (!headerIsEntry(p->h, (rpmTagVal)t[i].tag))
 			continue;
 		if (!algo) {
-			algo = 8;	/* SHA256 when PAYLOADDIGESTALGO is absent */
+			/* SHA256 when PAYLOADDIGESTALGO is absent */
+			algo = EVMPKG_RPMHASH_SHA256;
 			got = get_typed(p->h, TAG_PAYLOADDIGESTALGO, RPM_INT32_TYPE, 1, &td);
 			if (got > 0) {
 				algo = (int)*rpmtdGetUint32(&td);
@@ -1249,14 +1232,13 @@ static int pld_setup(struct evmpkg_rpmpkg *p, struct pldcheck *c, size_t *nc,
 			return evmpkg_fail(err, EVMPKG_EINVAL, "%s: main header: %s is malformed",
 					   p->path, t[i].what);
 		v = rpmtdNextString(&td);
-		name = rpm_md_name(algo, NULL);
-		if (!name || !v) {
+		if (!evmpkg_rpmhash(algo) || !v) {
 			rpmtdFreeData(&td);
 			continue;	/* an algorithm we cannot check */
 		}
 		c[*nc].want = strdup(v);
 		c[*nc].what = t[i].what;
-		c[*nc].ctx = md_start(name);
+		c[*nc].ctx = md_start(algo);
 		rpmtdFreeData(&td);
 		if (!c[*nc].want || !c[*nc].ctx) {
 			free(c[*nc].want);
@@ -1336,7 +1318,7 @@ int evmpkg_rpm_write(struct evmpkg_rpmpkg *p, const char *const *filesigs_hex,
 	/* What the copy checks and computes. */
 	if ((rc = pld_setup(p, chk, &nc, err)))
 		goto out;
-	md5new = md_start("MD5");
+	md5new = md_start(EVMPKG_RPMHASH_MD5);
 	if (!md5new || !EVP_DigestUpdate(md5new, hdr_magic, sizeof(hdr_magic)) ||
 	    !EVP_DigestUpdate(md5new, mh, mhlen)) {
 		rc = evmpkg_fail(err, EVMPKG_ECRYPTO, "%s: MD5: cannot compute", p->path);
@@ -1346,7 +1328,7 @@ int evmpkg_rpm_write(struct evmpkg_rpmpkg *p, const char *const *filesigs_hex,
 		memcpy(oldmd5, td.data, 16);
 		rpmtdFreeData(&td);
 		have_oldmd5 = 1;
-		md5old = md_start("MD5");
+		md5old = md_start(EVMPKG_RPMHASH_MD5);
 		if (!md5old || !EVP_DigestUpdate(md5old, hdr_magic, sizeof(hdr_magic)) ||
 		    !EVP_DigestUpdate(md5old, p->hdrraw, p->hdrlen)) {
 			rc = evmpkg_fail(err, EVMPKG_ECRYPTO, "%s: MD5: cannot compute",
