@@ -33,6 +33,7 @@
 #include <rpm/rpmtag.h>
 #include <rpm/rpmtd.h>
 
+#include "evmpkg/atomicfile.h"
 #include "evmpkg/hashalgo.h"
 #include "evmpkg/hex.h"
 #include "evmpkg/reader.h"
@@ -169,24 +170,6 @@ static int read_at(int fd, void *buf, size_t n, off_t off, size_t *got)
 		done += (size_t)r;
 	}
 	*got = done;
-	return 0;
-}
-
-static int write_all(int fd, const void *buf, size_t n)
-{
-	const uint8_t *b = buf;
-
-	while (n) {
-		ssize_t w = write(fd, b, n);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		b += w;
-		n -= (size_t)w;
-	}
 	return 0;
 }
 
@@ -1251,17 +1234,6 @@ static int pld_setup(struct evmpkg_rpmpkg *p, struct pldcheck *c, size_t *nc,
 	return 0;
 }
 
-static int fsync_dir(const char *dir)
-{
-	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (dfd < 0)
-		return -1;
-	fsync(dfd);
-	close(dfd);
-	return 0;
-}
-
 int evmpkg_rpm_write(struct evmpkg_rpmpkg *p, const char *const *filesigs_hex,
 		     uint32_t tag, const void *blob, size_t bloblen,
 		     const char *outpath, int *dropped_pgp,
@@ -1273,8 +1245,8 @@ int evmpkg_rpm_write(struct evmpkg_rpmpkg *p, const char *const *filesigs_hex,
 	struct pldcheck chk[3];
 	EVP_MD_CTX *md5new = NULL, *md5old = NULL;
 	uint8_t md5[16] = { 0 }, oldmd5[16];
-	char *tmp = NULL, *dir = NULL;
-	int tfd = -1, rc = 0, have_oldmd5 = 0;
+	struct evmpkg_atomicfile af = EVMPKG_ATOMICFILE_INIT;
+	int rc = 0, have_oldmd5 = 0;
 	uint64_t payload_len, total;
 	struct rpmtd_s td;
 	struct stat st;
@@ -1338,47 +1310,23 @@ int evmpkg_rpm_write(struct evmpkg_rpmpkg *p, const char *const *filesigs_hex,
 	}
 
 	/* The temporary file, next to outpath. */
-	{
-		const char *slash = strrchr(outpath, '/');
-		const char *base = slash ? slash + 1 : outpath;
-		size_t dl = slash ? (size_t)(slash - outpath) : 1;
-
-		if (!*base) {
-			rc = evmpkg_fail(err, EVMPKG_EINVAL, "%s: output '%s' is a directory",
-					 p->path, outpath);
-			goto out;
-		}
-		/* The base name is cut so the temporary name fits NAME_MAX. */
-		dir = slash ? strndup(outpath, dl ? dl : 1) : strdup(".");
-		if (!dir || asprintf(&tmp, "%s/.%.200s.evmpkg-XXXXXX", dir, base) < 0) {
-			tmp = NULL;
-			rc = evmpkg_fail(err, EVMPKG_ENOMEM, "%s: out of memory", p->path);
-			goto out;
-		}
-	}
 	if (stat(outpath, &st) == 0 && S_ISREG(st.st_mode))
 		mode = st.st_mode & 07777;
 	else if (fstat(p->fd, &st) == 0)
 		mode = st.st_mode & 0777;
 	else
 		mode = 0644;
-	tfd = mkostemp(tmp, O_CLOEXEC);
-	if (tfd < 0) {
-		rc = evmpkg_fail_errno(err, errno, "%s: cannot create a temporary file in %s",
-				       outpath, dir);
-		free(tmp);
-		tmp = NULL;
+	if ((rc = evmpkg_atomic_open(&af, outpath, err)))
 		goto out;
-	}
 
 	/* Lead, placeholder signature header, main header. */
-	if (write_all(tfd, p->lead, LEAD_SIZE) ||
-	    write_all(tfd, hdr_magic, sizeof(hdr_magic)) || write_all(tfd, sh, shlen) ||
-	    write_all(tfd, zeros, pad) ||
-	    write_all(tfd, hdr_magic, sizeof(hdr_magic)) || write_all(tfd, mh, mhlen)) {
-		rc = evmpkg_fail_errno(err, errno, "%s: write", tmp);
+	if ((rc = evmpkg_atomic_put(&af, p->lead, LEAD_SIZE, err)) ||
+	    (rc = evmpkg_atomic_put(&af, hdr_magic, sizeof(hdr_magic), err)) ||
+	    (rc = evmpkg_atomic_put(&af, sh, shlen, err)) ||
+	    (rc = evmpkg_atomic_put(&af, zeros, pad, err)) ||
+	    (rc = evmpkg_atomic_put(&af, hdr_magic, sizeof(hdr_magic), err)) ||
+	    (rc = evmpkg_atomic_put(&af, mh, mhlen, err)))
 		goto out;
-	}
 
 	/* Payload, byte for byte, checked on the way. */
 	buf = malloc(COPY_CHUNK);
@@ -1406,10 +1354,8 @@ int evmpkg_rpm_write(struct evmpkg_rpmpkg *p, const char *const *filesigs_hex,
 			EVP_DigestUpdate(md5old, buf, got);
 		for (size_t i = 0; i < nc; i++)
 			EVP_DigestUpdate(chk[i].ctx, buf, got);
-		if (write_all(tfd, buf, got)) {
-			rc = evmpkg_fail_errno(err, errno, "%s: write", tmp);
+		if ((rc = evmpkg_atomic_put(&af, buf, got, err)))
 			goto out;
-		}
 		off += (off_t)got;
 	}
 	for (size_t i = 0; i < nc; i++) {
@@ -1460,36 +1406,16 @@ int evmpkg_rpm_write(struct evmpkg_rpmpkg *p, const char *const *filesigs_hex,
 				 "%s: signature header: changed size between builds", p->path);
 		goto out;
 	}
-	if (pwrite(tfd, sh2, sh2len, LEAD_SIZE + HDR_MAGIC_SIZE) != (ssize_t)sh2len) {
-		rc = evmpkg_fail_errno(err, errno ? errno : EIO, "%s: write", tmp);
+	if (pwrite(af.fd, sh2, sh2len, LEAD_SIZE + HDR_MAGIC_SIZE) != (ssize_t)sh2len) {
+		rc = evmpkg_fail_errno(err, errno ? errno : EIO, "%s: write", outpath);
 		goto out;
 	}
-	if (fchmod(tfd, mode) || fsync(tfd)) {
-		rc = evmpkg_fail_errno(err, errno, "%s: sync", tmp);
+	if ((rc = evmpkg_atomic_commit(&af, mode, err)))
 		goto out;
-	}
-	if (close(tfd)) {
-		tfd = -1;
-		rc = evmpkg_fail_errno(err, errno, "%s: close", tmp);
-		goto out;
-	}
-	tfd = -1;
-	if (rename(tmp, outpath)) {
-		rc = evmpkg_fail_errno(err, errno, "%s: cannot replace", outpath);
-		goto out;
-	}
-	free(tmp);
-	tmp = NULL;
-	fsync_dir(dir);
 	if (dropped_pgp)
 		*dropped_pgp = p->has_pgp;
 out:
-	if (tfd >= 0)
-		close(tfd);
-	if (tmp) {
-		unlink(tmp);
-		free(tmp);
-	}
+	evmpkg_atomic_abort(&af);	/* nothing left to do after commit */
 	for (size_t i = 0; i < nc; i++) {
 		EVP_MD_CTX_free(chk[i].ctx);
 		free(chk[i].want);
@@ -1497,7 +1423,6 @@ out:
 	EVP_MD_CTX_free(md5new);
 	EVP_MD_CTX_free(md5old);
 	free(buf);
-	free(dir);
 	free(mh);
 	free(sh);
 	free(sh2);

@@ -47,6 +47,7 @@ int main(void)
 		return 2;
 	suite_reader();
 	suite_hex();
+	suite_atomicfile();
 	suite_sigformat();
 	suite_evmdigest();
 	suite_keys();

@@ -18,6 +18,7 @@ int unit_tmpfile(char *path, size_t n);
 
 void suite_reader(void);
 void suite_hex(void);
+void suite_atomicfile(void);
 void suite_sigformat(void);
 void suite_evmdigest(void);
 void suite_keys(void);

@@ -4,6 +4,7 @@
 #define EVMPKG_H
 
 #include "evmpkg/accounts.h"
+#include "evmpkg/atomicfile.h"
 #include "evmpkg/batch.h"
 #include "evmpkg/caps.h"
 #include "evmpkg/err.h"
