@@ -101,7 +101,13 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
 $(B)/fuzz/%: tests/fuzz/%.c $(CORE_SRC) $(wildcard common/include/evmpkg/*.h)
 	@mkdir -p $(dir $@)
 	$(CLANG) -std=gnu11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
-		-Icommon/include -o $@ $< $(CORE_SRC) $(LIBS)
+		-Icommon/include $(FUZZ_CFLAGS) -o $@ $< $(CORE_SRC) $(FUZZ_SRC_EXTRA) \
+		$(FUZZ_LIBS) $(LIBS)
+# The rpm package parser is built from pkg/rpm too and links librpm.
+$(B)/fuzz/fuzz_rpmheader: $(RPMPKG_SRC) $(RPMPKG_HDR)
+$(B)/fuzz/fuzz_rpmheader: FUZZ_CFLAGS = -Ipkg/rpm $(RPM_CFLAGS)
+$(B)/fuzz/fuzz_rpmheader: FUZZ_SRC_EXTRA = $(RPMPKG_SRC)
+$(B)/fuzz/fuzz_rpmheader: FUZZ_LIBS = $(RPM_LIBS)
 fuzz: $(FUZZ_BIN)
 
 -include rpm-plugin/plugin.mk

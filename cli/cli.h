@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "evmpkg/evmpkg.h"
+#include "evmpkg/pool.h"
 
 #define PROG "evmpkg"
 
@@ -19,12 +20,18 @@ int cmd_inspect(int argc, char **argv);
 
 /* Prints "evmpkg: " + message to stderr. */
 void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Lowercase hex of n bytes into out (2n+1 bytes). */
-void cli_hex(const uint8_t *p, size_t n, char *out);
+/* Lowercase hex of n bytes into out (2n+1 bytes); the core's encoder. */
+static inline void cli_hex(const uint8_t *p, size_t n, char *out)
+{
+	evmpkg_hex_encode(p, n, out);
+}
 /* Writes s as a JSON string literal. */
 void cli_json_str(FILE *f, const char *s);
 /* Number of online CPUs, at least 1. */
-int cli_ncpus(void);
+static inline int cli_ncpus(void)
+{
+	return evmpkg_ncpus();
+}
 /* Parses a decimal or 0x number within [0, max]; -1 on error. */
 int cli_parse_u32(const char *s, uint32_t max, uint32_t *out);
 
@@ -39,11 +46,14 @@ int cli_paths_walk(struct cli_paths *p, const char *dir);
 void cli_paths_free(struct cli_paths *p);
 
 /*
- * Runs fn(i, arg) for i in [0, n) on `jobs` threads; returns the number of
- * calls that returned non-zero.
+ * Runs fn(i, arg) for i in [0, n) on `jobs` threads (the core's pool, which
+ * caps them at 64); returns the number of calls that returned non-zero.
  */
-size_t cli_parallel(size_t n, int jobs, int (*fn)(size_t i, void *arg),
-		    void *arg);
+static inline size_t cli_parallel(size_t n, int jobs,
+				  int (*fn)(size_t i, void *arg), void *arg)
+{
+	return evmpkg_pool_run(n, jobs > 0 ? jobs : 1, fn, arg);
+}
 
 /* Output in input order while workers finish out of order. */
 struct cli_ordered;

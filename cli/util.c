@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -23,17 +22,6 @@ void cli_err(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-void cli_hex(const uint8_t *p, size_t n, char *out)
-{
-	static const char d[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = d[p[i] >> 4];
-		out[2 * i + 1] = d[p[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
 void cli_json_str(FILE *f, const char *s)
 {
 	fputc('"', f);
@@ -46,13 +34,6 @@ void cli_json_str(FILE *f, const char *s)
 			fputc(*c, f);	/* UTF-8 passes through */
 	}
 	fputc('"', f);
-}
-
-int cli_ncpus(void)
-{
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-	return n > 0 ? (int)n : 1;
 }
 
 int cli_parse_u32(const char *s, uint32_t max, uint32_t *out)
@@ -141,50 +122,6 @@ void cli_paths_free(struct cli_paths *p)
 		free(p->v[i]);
 	free(p->v);
 	memset(p, 0, sizeof(*p));
-}
-
-struct pool {
-	size_t n;
-	atomic_size_t next;
-	atomic_size_t failed;
-	int (*fn)(size_t, void *);
-	void *arg;
-};
-
-static void *worker(void *a)
-{
-	struct pool *p = a;
-	size_t i;
-
-	while ((i = atomic_fetch_add(&p->next, 1)) < p->n)
-		if (p->fn(i, p->arg))
-			atomic_fetch_add(&p->failed, 1);
-	return NULL;
-}
-
-size_t cli_parallel(size_t n, int jobs, int (*fn)(size_t, void *), void *arg)
-{
-	struct pool p = { .n = n, .fn = fn, .arg = arg };
-	pthread_t *t;
-	int started = 0;
-
-	atomic_init(&p.next, 0);
-	atomic_init(&p.failed, 0);
-	if (jobs < 1)
-		jobs = 1;
-	if ((size_t)jobs > n)
-		jobs = n ? (int)n : 1;
-	t = calloc((size_t)jobs, sizeof(*t));
-	for (int j = 1; t && j < jobs; j++)
-		if (pthread_create(&t[j], NULL, worker, &p) == 0)
-			started = j;
-		else
-			break;
-	worker(&p);	/* the calling thread works too */
-	for (int j = 1; j <= started; j++)
-		pthread_join(t[j], NULL);
-	free(t);
-	return atomic_load(&p.failed);
 }
 
 struct cli_ordered {

@@ -67,7 +67,7 @@ int evmpkg_evm_digest(int algo, const struct evmpkg_evm_input *in,
 	ctx = EVP_MD_CTX_new();
 	if (!ctx)
 		return evmpkg_fail(err, EVMPKG_ENOMEM, "out of memory");
-	ok = EVP_DigestInit_ex(ctx, EVP_get_digestbyname(name), NULL);
+	ok = EVP_DigestInit_ex(ctx, evmpkg_hash_md(algo), NULL);
 	for (int i = 0; ok && i < EVMPKG_NXSLOTS; i++)
 		if (in->x[i].val && in->x[i].len)
 			ok = EVP_DigestUpdate(ctx, in->x[i].val, in->x[i].len);

@@ -54,8 +54,7 @@ out:
 int evmpkg_file_digest(int fd, int algo, uint8_t *out, size_t *outlen,
 		       struct evmpkg_err *err)
 {
-	const char *name = evmpkg_hash_name(algo);
-	const EVP_MD *md = name ? EVP_get_digestbyname(name) : NULL;
+	const EVP_MD *md = evmpkg_hash_md(algo);
 	int fl, rfd, rc;
 	char proc[64];
 
@@ -82,14 +81,15 @@ int evmpkg_file_digest(int fd, int algo, uint8_t *out, size_t *outlen,
 int evmpkg_digest(int algo, const void *p, size_t n, uint8_t *out,
 		  size_t *outlen, struct evmpkg_err *err)
 {
-	const char *name = evmpkg_hash_name(algo);
+	const EVP_MD *md = evmpkg_hash_md(algo);
 	unsigned int dlen = 0;
 
-	if (!name)
+	if (!md)
 		return evmpkg_fail(err, EVMPKG_EUNSUPP,
 				   "unsupported hash algorithm %d", algo);
-	if (!EVP_Digest(p, n, out, &dlen, EVP_get_digestbyname(name), NULL))
-		return evmpkg_fail(err, EVMPKG_ECRYPTO, "%s digest failed", name);
+	if (!EVP_Digest(p, n, out, &dlen, md, NULL))
+		return evmpkg_fail(err, EVMPKG_ECRYPTO, "%s digest failed",
+				   evmpkg_hash_name(algo));
 	*outlen = dlen;
 	return EVMPKG_OK;
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "evmpkg/hashalgo.h"
 
 /*
@@ -11,12 +13,13 @@ static const struct {
 	int id;
 	const char *name;
 	size_t size;
+	const EVP_MD *(*md)(void);
 } algos[] = {
-	{ EVMPKG_HASH_SHA1, "sha1", 20 },
-	{ EVMPKG_HASH_SHA256, "sha256", 32 },
-	{ EVMPKG_HASH_SHA384, "sha384", 48 },
-	{ EVMPKG_HASH_SHA512, "sha512", 64 },
-	{ EVMPKG_HASH_SHA224, "sha224", 28 },
+	{ EVMPKG_HASH_SHA1, "sha1", 20, EVP_sha1 },
+	{ EVMPKG_HASH_SHA256, "sha256", 32, EVP_sha256 },
+	{ EVMPKG_HASH_SHA384, "sha384", 48, EVP_sha384 },
+	{ EVMPKG_HASH_SHA512, "sha512", 64, EVP_sha512 },
+	{ EVMPKG_HASH_SHA224, "sha224", 28, EVP_sha224 },
 };
 
 #define NALGOS (sizeof(algos) / sizeof(algos[0]))
@@ -43,4 +46,12 @@ size_t evmpkg_hash_size(int algo)
 		if (algos[i].id == algo)
 			return algos[i].size;
 	return 0;
+}
+
+const EVP_MD *evmpkg_hash_md(int algo)
+{
+	for (size_t i = 0; i < NALGOS; i++)
+		if (algos[i].id == algo)
+			return algos[i].md();
+	return NULL;
 }

@@ -252,18 +252,11 @@ size_t evmpkg_key_sig_max(const struct evmpkg_key *k)
 	return (size_t)EVP_PKEY_get_size(k->pkey);
 }
 
-static const EVP_MD *md_of(int algo)
-{
-	const char *name = evmpkg_hash_name(algo);
-
-	return name ? EVP_get_digestbyname(name) : NULL;
-}
-
 int evmpkg_key_sign(const struct evmpkg_key *k, uint8_t type, int algo,
 		    const uint8_t *digest, size_t dlen, uint8_t *out,
 		    size_t cap, size_t *outlen, struct evmpkg_err *err)
 {
-	const EVP_MD *md = md_of(algo);
+	const EVP_MD *md = evmpkg_hash_md(algo);
 	uint8_t sig[EVMPKG_SIG_MAX];
 	size_t siglen = sizeof(sig);
 	EVP_PKEY_CTX *ctx;
@@ -429,7 +422,7 @@ int evmpkg_trust_verify(const struct evmpkg_trust *t,
 			const struct evmpkg_sig *sig, const uint8_t *digest,
 			size_t dlen, struct evmpkg_err *err)
 {
-	const EVP_MD *md = md_of(sig->hash_algo);
+	const EVP_MD *md = evmpkg_hash_md(sig->hash_algo);
 	int want = sig->type == EVMPKG_EVM_PORTABLE ? EVMPKG_TRUST_EVM :
 						      EVMPKG_TRUST_IMA;
 	int tried = 0;

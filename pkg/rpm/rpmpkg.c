@@ -33,7 +33,9 @@
 #include <rpm/rpmtag.h>
 #include <rpm/rpmtd.h>
 
+#include "evmpkg/atomicfile.h"
 #include "evmpkg/hashalgo.h"
+#include "evmpkg/hex.h"
 #include "evmpkg/reader.h"
 #include "rpmpkg.h"
 
@@ -114,12 +116,12 @@ static const uint32_t pgp_tags[] = {
 /* Header digests of the signature header: each over magic + main header. */
 static const struct {
 	uint32_t tag;
-	const char *md;		/* OpenSSL name */
+	int algo;		/* EVMPKG_RPMHASH_* */
 	const char *what;
 } hdr_digests[] = {
-	{ SIG_SHA256, "SHA256", "SHA256" },
-	{ SIG_SHA3_256, "SHA3-256", "SHA3-256" },
-	{ SIG_SHA1, "SHA1", "SHA1" },
+	{ SIG_SHA256, EVMPKG_RPMHASH_SHA256, "SHA256" },
+	{ SIG_SHA3_256, EVMPKG_RPMHASH_SHA3_256, "SHA3-256" },
+	{ SIG_SHA1, EVMPKG_RPMHASH_SHA1, "SHA1" },
 };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -171,100 +173,11 @@ static int read_at(int fd, void *buf, size_t n, off_t off, size_t *got)
 	return 0;
 }
 
-static int write_all(int fd, const void *buf, size_t n)
+/* A digest context for an rpm algorithm id, or NULL. */
+static EVP_MD_CTX *md_start(int rpmalgo)
 {
-	const uint8_t *b = buf;
-
-	while (n) {
-		ssize_t w = write(fd, b, n);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		b += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-static void to_hex(const uint8_t *p, size_t n, char *out)
-{
-	static const char hx[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = hx[p[i] >> 4];
-		out[2 * i + 1] = hx[p[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
-static int nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Decodes exactly n bytes of hex (either case) from s; -1 if s is not that. */
-static int from_hex(const char *s, uint8_t *out, size_t n)
-{
-	if (strlen(s) != 2 * n)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		int hi = nibble(s[2 * i]), lo = nibble(s[2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return -1;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return 0;
-}
-
-/* Lowercase hex with an even number of digits, or "". */
-static int valid_sighex(const char *s, size_t *binlen)
-{
-	size_t n = 0;
-
-	for (; s[n]; n++)
-		if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
-			return -1;
-	if (n % 2)
-		return -1;
-	*binlen = n / 2;
-	return 0;
-}
-
-/* rpm digest algorithm ids (RPM_HASH_* / PGPHASHALGO_*) we can compute. */
-static const char *rpm_md_name(int rpmalgo, size_t *len)
-{
-	static const struct {
-		int id;
-		const char *name;
-		size_t len;
-	} t[] = {
-		{ 1, "MD5", 16 }, { 2, "SHA1", 20 }, { 8, "SHA256", 32 },
-		{ 9, "SHA384", 48 }, { 10, "SHA512", 64 }, { 11, "SHA224", 28 },
-		{ 12, "SHA3-256", 32 }, { 14, "SHA3-512", 64 },
-	};
-
-	for (size_t i = 0; i < NELEM(t); i++)
-		if (t[i].id == rpmalgo) {
-			if (len)
-				*len = t[i].len;
-			return t[i].name;
-		}
-	return NULL;
-}
-
-static EVP_MD_CTX *md_start(const char *name)
-{
-	const EVP_MD *md = EVP_get_digestbyname(name);
+	const struct evmpkg_rpmhash *h = evmpkg_rpmhash(rpmalgo);
+	const EVP_MD *md = h ? EVP_get_digestbyname(h->md) : NULL;
 	EVP_MD_CTX *ctx;
 
 	if (!md || !(ctx = EVP_MD_CTX_new()))
@@ -277,10 +190,10 @@ static EVP_MD_CTX *md_start(const char *name)
 }
 
 /* Digest of magic + blob, in hex. */
-static int hdr_digest_hex(const char *mdname, const uint8_t *blob, size_t len,
+static int hdr_digest_hex(int rpmalgo, const uint8_t *blob, size_t len,
 			  char *hex)
 {
-	EVP_MD_CTX *ctx = md_start(mdname);
+	EVP_MD_CTX *ctx = md_start(rpmalgo);
 	uint8_t d[EVP_MAX_MD_SIZE];
 	unsigned int dl = 0;
 	int ok;
@@ -292,7 +205,7 @@ static int hdr_digest_hex(const char *mdname, const uint8_t *blob, size_t len,
 	EVP_MD_CTX_free(ctx);
 	if (!ok)
 		return -1;
-	to_hex(d, dl, hex);
+	evmpkg_hex_encode(d, dl, hex);
 	return 0;
 }
 
@@ -498,7 +411,7 @@ static int check_header_digests(struct evmpkg_rpmpkg *p, struct evmpkg_err *err)
 		if (!got)
 			continue;
 		want = rpmtdGetString(&td);
-		if (hdr_digest_hex(hdr_digests[i].md, p->hdrraw, p->hdrlen, hex)) {
+		if (hdr_digest_hex(hdr_digests[i].algo, p->hdrraw, p->hdrlen, hex)) {
 			rpmtdFreeData(&td);
 			return evmpkg_fail(err, EVMPKG_ECRYPTO, "%s: %s: cannot compute",
 					   p->path, hdr_digests[i].what);
@@ -610,7 +523,7 @@ static int load_digests(struct evmpkg_rpmpkg *p, struct evmpkg_err *err)
 {
 	struct rpmtd_s td;
 	size_t dlen = 0;
-	uint32_t algo = 1;	/* rpm's default when FILEDIGESTALGO is absent: MD5 */
+	uint32_t algo = EVMPKG_RPMHASH_MD5;	/* rpm's default without FILEDIGESTALGO */
 	const char *s;
 	int got;
 
@@ -627,7 +540,9 @@ static int load_digests(struct evmpkg_rpmpkg *p, struct evmpkg_err *err)
 		      (uint32_t)p->nfiles, &td) != 1)
 		return evmpkg_fail(err, EVMPKG_EINVAL,
 				   "%s: main header: FILEDIGESTS is malformed", p->path);
-	if (!rpm_md_name((int)algo, &dlen)) {
+	if (evmpkg_rpmhash((int)algo)) {
+		dlen = evmpkg_rpmhash((int)algo)->size;
+	} else {
 		/* An algorithm we do not know: take the entries' length. */
 		while ((s = rpmtdNextString(&td)))
 			if (*s) {
@@ -643,7 +558,7 @@ static int load_digests(struct evmpkg_rpmpkg *p, struct evmpkg_err *err)
 	for (size_t i = 0; (s = rpmtdNextString(&td)); i++) {
 		if (!*s)
 			continue;
-		if (!dlen || from_hex(s, p->digests + i * dlen, dlen)) {
+		if (!dlen || evmpkg_hex_decode(s, p->digests + i * dlen, dlen, 0, NULL)) {
 			rpmtdFreeData(&td);
 			return evmpkg_fail(err, EVMPKG_EINVAL,
 					   "%s: %s: FILEDIGESTS: not a %zu-byte hex digest",
@@ -727,6 +642,13 @@ static int load_files(struct evmpkg_rpmpkg *p, struct evmpkg_err *err)
 					   p->path, f->path);
 		f->mode = (uint16_t)rpmfilesFMode(p->files, (int)i);
 		f->flags = rpmfilesFFlags(p->files, (int)i);
+		/* rpm's archive reader allocates a symlink's FILESIZES bytes. */
+		if (S_ISLNK(f->mode) && rpmfilesFSize(p->files, (int)i) >= PATH_MAX)
+			return evmpkg_fail(err, EVMPKG_EINVAL,
+					   "%s: %s: FILESIZES: %llu bytes for a symlink target (at most %d)",
+					   p->path, f->path,
+					   (unsigned long long)rpmfilesFSize(p->files, (int)i),
+					   PATH_MAX - 1);
 		f->caps = "";
 		if (got > 0) {
 			const char *c = ((const char **)p->caps_td.data)[i];
@@ -988,7 +910,7 @@ int evmpkg_rpm_payload_digests(struct evmpkg_rpmpkg *p, int algo, uint8_t **out,
 			       struct evmpkg_err *err)
 {
 	const char *name = evmpkg_hash_name(algo);
-	const EVP_MD *md = name ? EVP_get_digestbyname(name) : NULL;
+	const EVP_MD *md = evmpkg_hash_md(algo);
 	size_t dsz = evmpkg_hash_size(algo);
 	uint8_t *res = NULL, *done = NULL, *buf = NULL;
 	EVP_MD_CTX *ctx = NULL;
@@ -1189,7 +1111,7 @@ static int build_sig(struct evmpkg_rpmpkg *p, int drop_filesigs,
 
 		if (!headerIsEntry(s, (rpmTagVal)hdr_digests[i].tag))
 			continue;
-		if (hdr_digest_hex(hdr_digests[i].md, hdr, hdrlen, hex) ||
+		if (hdr_digest_hex(hdr_digests[i].algo, hdr, hdrlen, hex) ||
 		    put_tag(s, hdr_digests[i].tag, RPM_STRING_TYPE, hex, 1))
 			goto fail;
 	}
@@ -1269,20 +1191,21 @@ static int pld_setup(struct evmpkg_rpmpkg *p, struct pldcheck *c, size_t *nc,
 		const char *what;
 	} t[] = {
 		{ TAG_PAYLOADDIGEST, 0, "PAYLOADDIGEST" },
-		{ TAG_PAYLOADSHA512, 10, "PAYLOADSHA512" },
-		{ TAG_PAYLOADSHA3_256, 12, "PAYLOADSHA3_256" },
+		{ TAG_PAYLOADSHA512, EVMPKG_RPMHASH_SHA512, "PAYLOADSHA512" },
+		{ TAG_PAYLOADSHA3_256, EVMPKG_RPMHASH_SHA3_256, "PAYLOADSHA3_256" },
 	};
 	struct rpmtd_s td;
 
 	*nc = 0;
 	for (size_t i = 0; i < NELEM(t); i++) {
-		const char *name, *v;
+		const char *v;
 		int algo = t[i].algo, got;
 
 		if (!headerIsEntry(p->h, (rpmTagVal)t[i].tag))
 			continue;
 		if (!algo) {
-			algo = 8;	/* SHA256 when PAYLOADDIGESTALGO is absent */
+			/* SHA256 when PAYLOADDIGESTALGO is absent */
+			algo = EVMPKG_RPMHASH_SHA256;
 			got = get_typed(p->h, TAG_PAYLOADDIGESTALGO, RPM_INT32_TYPE, 1, &td);
 			if (got > 0) {
 				algo = (int)*rpmtdGetUint32(&td);
@@ -1297,14 +1220,13 @@ static int pld_setup(struct evmpkg_rpmpkg *p, struct pldcheck *c, size_t *nc,
 			return evmpkg_fail(err, EVMPKG_EINVAL, "%s: main header: %s is malformed",
 					   p->path, t[i].what);
 		v = rpmtdNextString(&td);
-		name = rpm_md_name(algo, NULL);
-		if (!name || !v) {
+		if (!evmpkg_rpmhash(algo) || !v) {
 			rpmtdFreeData(&td);
 			continue;	/* an algorithm we cannot check */
 		}
 		c[*nc].want = strdup(v);
 		c[*nc].what = t[i].what;
-		c[*nc].ctx = md_start(name);
+		c[*nc].ctx = md_start(algo);
 		rpmtdFreeData(&td);
 		if (!c[*nc].want || !c[*nc].ctx) {
 			free(c[*nc].want);
@@ -1314,17 +1236,6 @@ static int pld_setup(struct evmpkg_rpmpkg *p, struct pldcheck *c, size_t *nc,
 		}
 		(*nc)++;
 	}
-	return 0;
-}
-
-static int fsync_dir(const char *dir)
-{
-	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (dfd < 0)
-		return -1;
-	fsync(dfd);
-	close(dfd);
 	return 0;
 }
 
@@ -1339,8 +1250,8 @@ int evmpkg_rpm_write(struct evmpkg_rpmpkg *p, const char *const *filesigs_hex,
 	struct pldcheck chk[3];
 	EVP_MD_CTX *md5new = NULL, *md5old = NULL;
 	uint8_t md5[16] = { 0 }, oldmd5[16];
-	char *tmp = NULL, *dir = NULL;
-	int tfd = -1, rc = 0, have_oldmd5 = 0;
+	struct evmpkg_atomicfile af = EVMPKG_ATOMICFILE_INIT;
+	int rc = 0, have_oldmd5 = 0;
 	uint64_t payload_len, total;
 	struct rpmtd_s td;
 	struct stat st;
@@ -1361,10 +1272,11 @@ int evmpkg_rpm_write(struct evmpkg_rpmpkg *p, const char *const *filesigs_hex,
 	if (bloblen > HDR_DL_MAX)
 		return evmpkg_fail(err, EVMPKG_EINVAL, "%s: tag %u: %zu bytes is too large",
 				   p->path, tag, bloblen);
+	/* Lowercase hex of whole bytes, or "", as rpm writes them. */
 	for (size_t i = 0; filesigs_hex && i < p->nfiles; i++) {
-		size_t bl;
-
-		if (!filesigs_hex[i] || valid_sighex(filesigs_hex[i], &bl))
+		if (!filesigs_hex[i] ||
+		    evmpkg_hex_decode(filesigs_hex[i], NULL, strlen(filesigs_hex[i]) / 2,
+				      EVMPKG_HEX_LOWER, NULL))
 			return evmpkg_fail(err, EVMPKG_EINVAL,
 					   "%s: %s: FILESIGNATURES: not lowercase hex of whole bytes",
 					   p->path, p->f[i].path);
@@ -1383,7 +1295,7 @@ int evmpkg_rpm_write(struct evmpkg_rpmpkg *p, const char *const *filesigs_hex,
 	/* What the copy checks and computes. */
 	if ((rc = pld_setup(p, chk, &nc, err)))
 		goto out;
-	md5new = md_start("MD5");
+	md5new = md_start(EVMPKG_RPMHASH_MD5);
 	if (!md5new || !EVP_DigestUpdate(md5new, hdr_magic, sizeof(hdr_magic)) ||
 	    !EVP_DigestUpdate(md5new, mh, mhlen)) {
 		rc = evmpkg_fail(err, EVMPKG_ECRYPTO, "%s: MD5: cannot compute", p->path);
@@ -1393,7 +1305,7 @@ int evmpkg_rpm_write(struct evmpkg_rpmpkg *p, const char *const *filesigs_hex,
 		memcpy(oldmd5, td.data, 16);
 		rpmtdFreeData(&td);
 		have_oldmd5 = 1;
-		md5old = md_start("MD5");
+		md5old = md_start(EVMPKG_RPMHASH_MD5);
 		if (!md5old || !EVP_DigestUpdate(md5old, hdr_magic, sizeof(hdr_magic)) ||
 		    !EVP_DigestUpdate(md5old, p->hdrraw, p->hdrlen)) {
 			rc = evmpkg_fail(err, EVMPKG_ECRYPTO, "%s: MD5: cannot compute",
@@ -1403,47 +1315,23 @@ int evmpkg_rpm_write(struct evmpkg_rpmpkg *p, const char *const *filesigs_hex,
 	}
 
 	/* The temporary file, next to outpath. */
-	{
-		const char *slash = strrchr(outpath, '/');
-		const char *base = slash ? slash + 1 : outpath;
-		size_t dl = slash ? (size_t)(slash - outpath) : 1;
-
-		if (!*base) {
-			rc = evmpkg_fail(err, EVMPKG_EINVAL, "%s: output '%s' is a directory",
-					 p->path, outpath);
-			goto out;
-		}
-		/* The base name is cut so the temporary name fits NAME_MAX. */
-		dir = slash ? strndup(outpath, dl ? dl : 1) : strdup(".");
-		if (!dir || asprintf(&tmp, "%s/.%.200s.evmpkg-XXXXXX", dir, base) < 0) {
-			tmp = NULL;
-			rc = evmpkg_fail(err, EVMPKG_ENOMEM, "%s: out of memory", p->path);
-			goto out;
-		}
-	}
 	if (stat(outpath, &st) == 0 && S_ISREG(st.st_mode))
 		mode = st.st_mode & 07777;
 	else if (fstat(p->fd, &st) == 0)
 		mode = st.st_mode & 0777;
 	else
 		mode = 0644;
-	tfd = mkostemp(tmp, O_CLOEXEC);
-	if (tfd < 0) {
-		rc = evmpkg_fail_errno(err, errno, "%s: cannot create a temporary file in %s",
-				       outpath, dir);
-		free(tmp);
-		tmp = NULL;
+	if ((rc = evmpkg_atomic_open(&af, outpath, err)))
 		goto out;
-	}
 
 	/* Lead, placeholder signature header, main header. */
-	if (write_all(tfd, p->lead, LEAD_SIZE) ||
-	    write_all(tfd, hdr_magic, sizeof(hdr_magic)) || write_all(tfd, sh, shlen) ||
-	    write_all(tfd, zeros, pad) ||
-	    write_all(tfd, hdr_magic, sizeof(hdr_magic)) || write_all(tfd, mh, mhlen)) {
-		rc = evmpkg_fail_errno(err, errno, "%s: write", tmp);
+	if ((rc = evmpkg_atomic_put(&af, p->lead, LEAD_SIZE, err)) ||
+	    (rc = evmpkg_atomic_put(&af, hdr_magic, sizeof(hdr_magic), err)) ||
+	    (rc = evmpkg_atomic_put(&af, sh, shlen, err)) ||
+	    (rc = evmpkg_atomic_put(&af, zeros, pad, err)) ||
+	    (rc = evmpkg_atomic_put(&af, hdr_magic, sizeof(hdr_magic), err)) ||
+	    (rc = evmpkg_atomic_put(&af, mh, mhlen, err)))
 		goto out;
-	}
 
 	/* Payload, byte for byte, checked on the way. */
 	buf = malloc(COPY_CHUNK);
@@ -1471,10 +1359,8 @@ int evmpkg_rpm_write(struct evmpkg_rpmpkg *p, const char *const *filesigs_hex,
 			EVP_DigestUpdate(md5old, buf, got);
 		for (size_t i = 0; i < nc; i++)
 			EVP_DigestUpdate(chk[i].ctx, buf, got);
-		if (write_all(tfd, buf, got)) {
-			rc = evmpkg_fail_errno(err, errno, "%s: write", tmp);
+		if ((rc = evmpkg_atomic_put(&af, buf, got, err)))
 			goto out;
-		}
 		off += (off_t)got;
 	}
 	for (size_t i = 0; i < nc; i++) {
@@ -1487,7 +1373,7 @@ int evmpkg_rpm_write(struct evmpkg_rpmpkg *p, const char *const *filesigs_hex,
 					 p->path, chk[i].what);
 			goto out;
 		}
-		to_hex(d, dl, hex);
+		evmpkg_hex_encode(d, dl, hex);
 		if (strcasecmp(hex, chk[i].want)) {
 			rc = evmpkg_fail(err, EVMPKG_EVERIFY,
 					 "%s: payload: does not match the main header's %s (corrupt package)",
@@ -1525,36 +1411,16 @@ int evmpkg_rpm_write(struct evmpkg_rpmpkg *p, const char *const *filesigs_hex,
 				 "%s: signature header: changed size between builds", p->path);
 		goto out;
 	}
-	if (pwrite(tfd, sh2, sh2len, LEAD_SIZE + HDR_MAGIC_SIZE) != (ssize_t)sh2len) {
-		rc = evmpkg_fail_errno(err, errno ? errno : EIO, "%s: write", tmp);
+	if (pwrite(af.fd, sh2, sh2len, LEAD_SIZE + HDR_MAGIC_SIZE) != (ssize_t)sh2len) {
+		rc = evmpkg_fail_errno(err, errno ? errno : EIO, "%s: write", outpath);
 		goto out;
 	}
-	if (fchmod(tfd, mode) || fsync(tfd)) {
-		rc = evmpkg_fail_errno(err, errno, "%s: sync", tmp);
+	if ((rc = evmpkg_atomic_commit(&af, mode, err)))
 		goto out;
-	}
-	if (close(tfd)) {
-		tfd = -1;
-		rc = evmpkg_fail_errno(err, errno, "%s: close", tmp);
-		goto out;
-	}
-	tfd = -1;
-	if (rename(tmp, outpath)) {
-		rc = evmpkg_fail_errno(err, errno, "%s: cannot replace", outpath);
-		goto out;
-	}
-	free(tmp);
-	tmp = NULL;
-	fsync_dir(dir);
 	if (dropped_pgp)
 		*dropped_pgp = p->has_pgp;
 out:
-	if (tfd >= 0)
-		close(tfd);
-	if (tmp) {
-		unlink(tmp);
-		free(tmp);
-	}
+	evmpkg_atomic_abort(&af);	/* nothing left to do after commit */
 	for (size_t i = 0; i < nc; i++) {
 		EVP_MD_CTX_free(chk[i].ctx);
 		free(chk[i].want);
@@ -1562,7 +1428,6 @@ out:
 	EVP_MD_CTX_free(md5new);
 	EVP_MD_CTX_free(md5old);
 	free(buf);
-	free(dir);
 	free(mh);
 	free(sh);
 	free(sh2);

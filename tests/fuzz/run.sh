@@ -17,7 +17,10 @@ for src in tests/fuzz/fuzz_*.c; do
 	fi
 	work=$(mktemp -d)
 	cp tests/fuzz/corpus/"${name#fuzz_}"/* "$work"/ 2>/dev/null
-	if "$bin" -max_total_time="$secs" -max_len=8192 -timeout=10 \
+	# At least the largest seed (whole packages), so none is cut short.
+	maxlen=$(find "$work" -type f -printf '%s\n' | sort -n | tail -1)
+	[ "${maxlen:-0}" -gt 8192 ] || maxlen=8192
+	if "$bin" -max_total_time="$secs" -max_len="$maxlen" -timeout=10 \
 		-artifact_prefix="$B/fuzz/$name-" "$work" >"$B/fuzz/$name.log" 2>&1; then
 		ok "$name: $(grep -Eo 'Done [0-9]+ runs' "$B/fuzz/$name.log" | awk '{print $2}') runs in ${secs}s, no crash"
 	else

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "unit.h"
 
 static void test_hash_ids(void)
@@ -16,6 +18,12 @@ static void test_hash_ids(void)
 	CU_ASSERT_EQUAL(evmpkg_hash_size(6), 64);
 	CU_ASSERT_EQUAL(evmpkg_hash_size(1), 0);	/* md5: never used */
 	CU_ASSERT_EQUAL(evmpkg_hash_size(0x14), 0);
+	/* The one EVP_MD lookup: the same digests, none for md5 or unknown ids. */
+	CU_ASSERT_PTR_EQUAL(evmpkg_hash_md(EVMPKG_HASH_SHA256), EVP_sha256());
+	CU_ASSERT_PTR_EQUAL(evmpkg_hash_md(EVMPKG_HASH_SHA1), EVP_sha1());
+	CU_ASSERT_EQUAL(EVP_MD_get_size(evmpkg_hash_md(EVMPKG_HASH_SHA512)), 64);
+	CU_ASSERT_PTR_NULL(evmpkg_hash_md(EVMPKG_HASH_MD5));
+	CU_ASSERT_PTR_NULL(evmpkg_hash_md(0));
 }
 
 static void test_build_parse_roundtrip(void)

@@ -11,12 +11,14 @@
 
 /* Test data directory (tests/unit/data), found relative to the cwd. */
 const char *unit_data(const char *name);
-/* Parses hex into out; returns the byte count. */
+/* Parses whole hex into out; returns the byte count, 0 if invalid. */
 size_t unit_unhex(const char *hex, uint8_t *out, size_t cap);
 /* A fresh scratch file on a filesystem with xattrs; returns an fd. */
 int unit_tmpfile(char *path, size_t n);
 
 void suite_reader(void);
+void suite_hex(void);
+void suite_atomicfile(void);
 void suite_sigformat(void);
 void suite_evmdigest(void);
 void suite_keys(void);

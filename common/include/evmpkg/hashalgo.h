@@ -5,6 +5,8 @@
 
 #include <stddef.h>
 
+#include <openssl/types.h>
+
 enum evmpkg_hash {
 	EVMPKG_HASH_MD5 = 1,
 	EVMPKG_HASH_SHA1 = 2,
@@ -23,5 +25,7 @@ const char *evmpkg_hash_name(int algo);
 int evmpkg_hash_by_name(const char *name);
 /* Digest size in bytes, or 0 for an id we do not support. */
 size_t evmpkg_hash_size(int algo);
+/* OpenSSL's digest for a kernel id we can compute, or NULL. */
+const EVP_MD *evmpkg_hash_md(int algo);
 
 #endif
