@@ -160,7 +160,9 @@ int cmd_inspect(int argc, char **argv)
 	}
 	if (cli_load_trust(certs, ncerts, 0, &t))
 		goto out;
-	if (evmpkg_rpm_open(argv[optind], &p, &err) || open_engine(p, t, &pkg, &err)) {
+	/* Nothing is good in a package whose payload is not what it says. */
+	if (evmpkg_rpm_open(argv[optind], &p, &err) || evmpkg_rpm_check_payload(p, &err) ||
+	    open_engine(p, t, &pkg, &err)) {
 		cli_err("%s", err.msg);
 		rc = 1;
 		goto out;

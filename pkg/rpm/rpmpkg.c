@@ -1239,6 +1239,142 @@ static int pld_setup(struct evmpkg_rpmpkg *p, struct pldcheck *c, size_t *nc,
 	return 0;
 }
 
+/*
+ * What a payload must match: the main header's payload digests and the
+ * signature header's MD5 over main header and payload (as rpm -K checks).
+ */
+struct pldverify {
+	struct pldcheck chk[3];
+	size_t nc;
+	EVP_MD_CTX *md5old;
+	uint8_t oldmd5[16];
+};
+
+static int pv_start(struct evmpkg_rpmpkg *p, struct pldverify *v, struct evmpkg_err *err)
+{
+	struct rpmtd_s td;
+	int rc;
+
+	memset(v, 0, sizeof(*v));
+	if ((rc = pld_setup(p, v->chk, &v->nc, err)))
+		return rc;
+	if (get_typed(p->sigh, SIG_MD5, RPM_BIN_TYPE, 16, &td) != 1)
+		return 0;
+	memcpy(v->oldmd5, td.data, 16);
+	rpmtdFreeData(&td);
+	v->md5old = md_start(EVMPKG_RPMHASH_MD5);
+	if (!v->md5old || !EVP_DigestUpdate(v->md5old, hdr_magic, sizeof(hdr_magic)) ||
+	    !EVP_DigestUpdate(v->md5old, p->hdrraw, p->hdrlen))
+		return evmpkg_fail(err, EVMPKG_ECRYPTO, "%s: MD5: cannot compute", p->path);
+	return 0;
+}
+
+static void pv_update(struct pldverify *v, const void *buf, size_t n)
+{
+	if (v->md5old)
+		EVP_DigestUpdate(v->md5old, buf, n);
+	for (size_t i = 0; i < v->nc; i++)
+		EVP_DigestUpdate(v->chk[i].ctx, buf, n);
+}
+
+static int pv_finish(struct evmpkg_rpmpkg *p, struct pldverify *v, struct evmpkg_err *err)
+{
+	uint8_t d[EVP_MAX_MD_SIZE];
+	unsigned int dl = 0;
+
+	for (size_t i = 0; i < v->nc; i++) {
+		char hex[2 * EVP_MAX_MD_SIZE + 1];
+
+		if (!EVP_DigestFinal_ex(v->chk[i].ctx, d, &dl))
+			return evmpkg_fail(err, EVMPKG_ECRYPTO, "%s: %s: cannot compute",
+					   p->path, v->chk[i].what);
+		evmpkg_hex_encode(d, dl, hex);
+		if (strcasecmp(hex, v->chk[i].want))
+			return evmpkg_fail(err, EVMPKG_EVERIFY,
+					   "%s: payload: does not match the main header's %s (corrupt package)",
+					   p->path, v->chk[i].what);
+	}
+	if (v->md5old && (!EVP_DigestFinal_ex(v->md5old, d, &dl) || dl != 16 ||
+			  memcmp(d, v->oldmd5, 16)))
+		return evmpkg_fail(err, EVMPKG_EVERIFY,
+				   "%s: signature header: MD5 does not match header and payload (corrupt package)",
+				   p->path);
+	return 0;
+}
+
+static void pv_free(struct pldverify *v)
+{
+	for (size_t i = 0; i < v->nc; i++) {
+		EVP_MD_CTX_free(v->chk[i].ctx);
+		free(v->chk[i].want);
+	}
+	EVP_MD_CTX_free(v->md5old);
+	memset(v, 0, sizeof(*v));
+}
+
+/* Reads the payload bytes from off to the end, n at a time, into fn. */
+static int read_payload(struct evmpkg_rpmpkg *p, uint8_t *buf,
+			int (*fn)(void *arg, const uint8_t *b, size_t n, struct evmpkg_err *err),
+			void *arg, struct evmpkg_err *err)
+{
+	for (off_t off = p->payload_off; off < p->file_size;) {
+		size_t want = (size_t)(p->file_size - off) > COPY_CHUNK ?
+				      COPY_CHUNK : (size_t)(p->file_size - off);
+		size_t got;
+		int rc;
+
+		if (read_at(p->fd, buf, want, off, &got))
+			return evmpkg_fail_errno(err, errno, "%s: payload: read", p->path);
+		if (got != want)
+			return evmpkg_fail(err, EVMPKG_EIO,
+					   "%s: payload: the file shrank while being read", p->path);
+		if ((rc = fn(arg, buf, got, err)))
+			return rc;
+		off += (off_t)got;
+	}
+	return 0;
+}
+
+static int check_chunk(void *arg, const uint8_t *b, size_t n, struct evmpkg_err *err)
+{
+	pv_update(arg, b, n);
+	return 0;
+}
+
+int evmpkg_rpm_check_payload(struct evmpkg_rpmpkg *p, struct evmpkg_err *err)
+{
+	struct pldverify v;
+	uint8_t *buf = malloc(COPY_CHUNK);
+	int rc;
+
+	if (!buf)
+		return evmpkg_fail(err, EVMPKG_ENOMEM, "%s: out of memory", p->path);
+	rc = pv_start(p, &v, err);
+	if (!rc)
+		rc = read_payload(p, buf, check_chunk, &v, err);
+	if (!rc)
+		rc = pv_finish(p, &v, err);
+	pv_free(&v);
+	free(buf);
+	return rc;
+}
+
+/* The copy: the new MD5, the checks of the old bytes, the output. */
+struct copyctx {
+	struct pldverify *v;
+	EVP_MD_CTX *md5new;
+	struct evmpkg_atomicfile *af;
+};
+
+static int copy_chunk(void *arg, const uint8_t *b, size_t n, struct evmpkg_err *err)
+{
+	struct copyctx *c = arg;
+
+	EVP_DigestUpdate(c->md5new, b, n);
+	pv_update(c->v, b, n);
+	return evmpkg_atomic_put(c->af, b, n, err);
+}
+
 int evmpkg_rpm_write(struct evmpkg_rpmpkg *p, const char *const *filesigs_hex,
 		     uint32_t tag, const void *blob, size_t bloblen,
 		     const char *outpath, int *dropped_pgp,
@@ -1246,21 +1382,20 @@ int evmpkg_rpm_write(struct evmpkg_rpmpkg *p, const char *const *filesigs_hex,
 {
 	static const uint8_t zeros[8] = { 0 };
 	uint8_t *mh = NULL, *sh = NULL, *sh2 = NULL, *buf = NULL;
-	size_t mhlen = 0, shlen = 0, sh2len = 0, pad, nc = 0;
-	struct pldcheck chk[3];
-	EVP_MD_CTX *md5new = NULL, *md5old = NULL;
-	uint8_t md5[16] = { 0 }, oldmd5[16];
+	size_t mhlen = 0, shlen = 0, sh2len = 0, pad;
+	struct pldverify v;
+	EVP_MD_CTX *md5new = NULL;
+	uint8_t md5[16] = { 0 };
 	struct evmpkg_atomicfile af = EVMPKG_ATOMICFILE_INIT;
-	int rc = 0, have_oldmd5 = 0;
+	struct copyctx cc = { .v = &v, .af = &af };
+	int rc = 0;
 	uint64_t payload_len, total;
-	struct rpmtd_s td;
 	struct stat st;
 	mode_t mode;
-	off_t off;
 
 	if (dropped_pgp)
 		*dropped_pgp = 0;
-	memset(chk, 0, sizeof(chk));
+	memset(&v, 0, sizeof(v));
 
 	/* Arguments. */
 	if (tag < EVMPKG_RPMTAG_EXTERNAL_MIN)
@@ -1293,25 +1428,13 @@ int evmpkg_rpm_write(struct evmpkg_rpmpkg *p, const char *const *filesigs_hex,
 	pad = (8 - (HDR_MAGIC_SIZE + shlen) % 8) % 8;
 
 	/* What the copy checks and computes. */
-	if ((rc = pld_setup(p, chk, &nc, err)))
+	if ((rc = pv_start(p, &v, err)))
 		goto out;
-	md5new = md_start(EVMPKG_RPMHASH_MD5);
+	md5new = cc.md5new = md_start(EVMPKG_RPMHASH_MD5);
 	if (!md5new || !EVP_DigestUpdate(md5new, hdr_magic, sizeof(hdr_magic)) ||
 	    !EVP_DigestUpdate(md5new, mh, mhlen)) {
 		rc = evmpkg_fail(err, EVMPKG_ECRYPTO, "%s: MD5: cannot compute", p->path);
 		goto out;
-	}
-	if (get_typed(p->sigh, SIG_MD5, RPM_BIN_TYPE, 16, &td) == 1) {
-		memcpy(oldmd5, td.data, 16);
-		rpmtdFreeData(&td);
-		have_oldmd5 = 1;
-		md5old = md_start(EVMPKG_RPMHASH_MD5);
-		if (!md5old || !EVP_DigestUpdate(md5old, hdr_magic, sizeof(hdr_magic)) ||
-		    !EVP_DigestUpdate(md5old, p->hdrraw, p->hdrlen)) {
-			rc = evmpkg_fail(err, EVMPKG_ECRYPTO, "%s: MD5: cannot compute",
-					 p->path);
-			goto out;
-		}
 	}
 
 	/* The temporary file, next to outpath. */
@@ -1339,60 +1462,9 @@ int evmpkg_rpm_write(struct evmpkg_rpmpkg *p, const char *const *filesigs_hex,
 		rc = evmpkg_fail(err, EVMPKG_ENOMEM, "%s: out of memory", p->path);
 		goto out;
 	}
-	for (off = p->payload_off; off < p->file_size;) {
-		size_t want = (size_t)(p->file_size - off) > COPY_CHUNK ?
-				      COPY_CHUNK : (size_t)(p->file_size - off);
-		size_t got;
-
-		if (read_at(p->fd, buf, want, off, &got)) {
-			rc = evmpkg_fail_errno(err, errno, "%s: payload: read", p->path);
-			goto out;
-		}
-		if (got != want) {
-			rc = evmpkg_fail(err, EVMPKG_EIO,
-					 "%s: payload: the file shrank while being read",
-					 p->path);
-			goto out;
-		}
-		EVP_DigestUpdate(md5new, buf, got);
-		if (md5old)
-			EVP_DigestUpdate(md5old, buf, got);
-		for (size_t i = 0; i < nc; i++)
-			EVP_DigestUpdate(chk[i].ctx, buf, got);
-		if ((rc = evmpkg_atomic_put(&af, buf, got, err)))
-			goto out;
-		off += (off_t)got;
-	}
-	for (size_t i = 0; i < nc; i++) {
-		uint8_t d[EVP_MAX_MD_SIZE];
-		char hex[2 * EVP_MAX_MD_SIZE + 1];
-		unsigned int dl = 0;
-
-		if (!EVP_DigestFinal_ex(chk[i].ctx, d, &dl)) {
-			rc = evmpkg_fail(err, EVMPKG_ECRYPTO, "%s: %s: cannot compute",
-					 p->path, chk[i].what);
-			goto out;
-		}
-		evmpkg_hex_encode(d, dl, hex);
-		if (strcasecmp(hex, chk[i].want)) {
-			rc = evmpkg_fail(err, EVMPKG_EVERIFY,
-					 "%s: payload: does not match the main header's %s (corrupt package)",
-					 p->path, chk[i].what);
-			goto out;
-		}
-	}
-	if (md5old) {
-		uint8_t d[EVP_MAX_MD_SIZE];
-		unsigned int dl = 0;
-
-		if (!EVP_DigestFinal_ex(md5old, d, &dl) || dl != 16 ||
-		    (have_oldmd5 && memcmp(d, oldmd5, 16))) {
-			rc = evmpkg_fail(err, EVMPKG_EVERIFY,
-					 "%s: signature header: MD5 does not match header and payload (corrupt package)",
-					 p->path);
-			goto out;
-		}
-	}
+	if ((rc = read_payload(p, buf, copy_chunk, &cc, err)) ||
+	    (rc = pv_finish(p, &v, err)))
+		goto out;
 	{
 		unsigned int dl = 0;
 
@@ -1421,12 +1493,8 @@ int evmpkg_rpm_write(struct evmpkg_rpmpkg *p, const char *const *filesigs_hex,
 		*dropped_pgp = p->has_pgp;
 out:
 	evmpkg_atomic_abort(&af);	/* nothing left to do after commit */
-	for (size_t i = 0; i < nc; i++) {
-		EVP_MD_CTX_free(chk[i].ctx);
-		free(chk[i].want);
-	}
+	pv_free(&v);
 	EVP_MD_CTX_free(md5new);
-	EVP_MD_CTX_free(md5old);
 	free(buf);
 	free(mh);
 	free(sh);

@@ -105,6 +105,13 @@ const struct evmpkg_rpmfile *evmpkg_rpm_file(const struct evmpkg_rpmpkg *p,
  * GPG, PGP5 or rpm 6's OPENPGP tag), else 0. */
 int evmpkg_rpm_has_pgp_sig(const struct evmpkg_rpmpkg *p);
 
+/*
+ * Checks the payload against the main header's payload digests and the
+ * signature header's MD5 over header and payload, as rpm -K would: what
+ * `evmpkg inspect` must know before it calls a package good.
+ */
+int evmpkg_rpm_check_payload(struct evmpkg_rpmpkg *p, struct evmpkg_err *err);
+
 /* The main header (a librpm Header, valid until close), for the engine. */
 void *evmpkg_rpm_header(const struct evmpkg_rpmpkg *p);
 

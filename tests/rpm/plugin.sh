@@ -265,6 +265,14 @@ same "warn, tampered: reported once" \
 	"$(grep -c 'evmdemo: security.evm: signature does not verify.*mode 100755); security.evm not written$' "$work/warn-tampered.log")" 1
 refuse "warn, tampered: no security.evm" getfattr -n security.evm "$R/usr/bin/evmdemo"
 
+# A damaged payload: inspect checks it as rpm -K does, and refuses.
+cp "$work/s1.rpm" "$work/payload-bad.rpm"
+sz=$(stat -c %s "$work/payload-bad.rpm")
+printf '\377\377\377\377' | dd of="$work/payload-bad.rpm" bs=1 seek=$((sz - 64)) conv=notrunc 2>/dev/null
+"$EVMPKG" inspect --cert "$keys/rsa2048.der" "$work/payload-bad.rpm" >"$work/payload-bad.out" 2>&1
+same "damaged payload: inspect refuses it" "$?" 1
+expect "damaged payload: inspect says so" grep -q "payload: does not match the main header's PAYLOADDIGEST" "$work/payload-bad.out"
+
 # File digests of an algorithm the kernel has no id for (MD5): inspect
 # hashes the payload and the plugin hashes the written file, so both still
 # verify every signature, and both refuse a bad one.
