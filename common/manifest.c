@@ -251,18 +251,18 @@ int evmpkg_manifest_decode(const void *p, size_t n, struct evmpkg_manifest *m,
 		return evmpkg_fail(err, EVMPKG_ENOMEM, "out of memory");
 	evmpkg_rd_init(&r, p, n);
 	if (evmpkg_rd_expect(&r, EVMPKG_MANIFEST_MAGIC, 7)) {
-		rc = evmpkg_fail(err, EVMPKG_EINVAL, "manifest: bad magic");
+		rc = evmpkg_fail(err, EVMPKG_EINVAL, "bad magic");
 		goto out;
 	}
 	if (evmpkg_rd_u8(&r, &version) || version != EVMPKG_MANIFEST_VERSION) {
 		rc = evmpkg_fail(err, EVMPKG_EUNSUPP,
-				 "manifest: version %u, only %d is supported",
+				 "version %u, only %d is supported",
 				 version, EVMPKG_MANIFEST_VERSION);
 		goto out;
 	}
 	if (evmpkg_rd_u32be(&r, &count)) {
 		rc = evmpkg_fail(err, EVMPKG_EINVAL,
-				 "manifest: entry count: truncated (%zu of 4 bytes)",
+				 "entry count: truncated (%zu of 4 bytes)",
 				 evmpkg_rd_left(&r));
 		goto out;
 	}
@@ -270,7 +270,7 @@ int evmpkg_manifest_decode(const void *p, size_t n, struct evmpkg_manifest *m,
 	if (count > EVMPKG_MANIFEST_MAX_ENTRIES ||
 	    (size_t)count > evmpkg_rd_left(&r) / MIN_ENTRY) {
 		rc = evmpkg_fail(err, EVMPKG_EINVAL,
-				 "manifest: entry count %u does not fit %zu bytes",
+				 "entry count %u does not fit %zu bytes",
 				 count, evmpkg_rd_left(&r));
 		goto out;
 	}
@@ -298,7 +298,7 @@ int evmpkg_manifest_decode(const void *p, size_t n, struct evmpkg_manifest *m,
 	}
 	if (evmpkg_rd_left(&r))
 		rc = evmpkg_fail(err, EVMPKG_EINVAL,
-				 "manifest: %zu bytes after the last entry", evmpkg_rd_left(&r));
+				 "%zu bytes after the last entry", evmpkg_rd_left(&r));
 out:
 	free(path);
 	if (rc)

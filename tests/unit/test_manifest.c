@@ -208,7 +208,7 @@ static void test_truncated_count(void)
 		char want[80];
 
 		snprintf(want, sizeof(want),
-			 "manifest: entry count: truncated (%zu of 4 bytes)", n - 8);
+			 "entry count: truncated (%zu of 4 bytes)", n - 8);
 		CU_ASSERT_EQUAL(evmpkg_manifest_decode(in, n, &m, &err), EVMPKG_EINVAL);
 		CU_ASSERT_STRING_EQUAL(err.msg, want);
 		CU_ASSERT_EQUAL(m.n, 0);

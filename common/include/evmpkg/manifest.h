@@ -47,7 +47,8 @@ int evmpkg_manifest_add(struct evmpkg_manifest *m,
 /* Sorts by path, refuses duplicates, and appends the canonical bytes. */
 int evmpkg_manifest_encode(struct evmpkg_manifest *m, struct evmpkg_buf *out,
 			   struct evmpkg_err *err);
-/* Strict decoder: anything non-canonical is refused, naming entry and field. */
+/* Strict decoder: anything non-canonical is refused, naming entry and
+ * field; the caller names where the manifest came from. */
 int evmpkg_manifest_decode(const void *p, size_t n, struct evmpkg_manifest *m,
 			   struct evmpkg_err *err);
 /* Binary search by path (m must be sorted: decoded or encoded). */
