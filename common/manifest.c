@@ -8,8 +8,9 @@
 #include "evmpkg/sigformat.h"
 
 /* A lower bound on an encoded entry (path "/x", ids, mode, four lengths,
- * a 9-byte header with one signature byte twice); bounds the count. */
-#define MIN_ENTRY 35
+ * a 9-byte header with one signature byte, no security.evm); bounds the
+ * count. */
+#define MIN_ENTRY 34
 
 void evmpkg_manifest_init(struct evmpkg_manifest *m)
 {
@@ -82,6 +83,13 @@ int evmpkg_mentry_check_values(const struct evmpkg_mentry *e,
 		return rc;
 	if ((rc = evmpkg_sig_parse(e->ima, e->ima_len, 0, &sig, err)))
 		return rc;
+	if (!e->evm_len) {
+		/* IMA only: no metadata is signed, so none is recorded but ids and mode. */
+		if (e->label_len || e->caps_len)
+			return evmpkg_fail(err, EVMPKG_EINVAL,
+					   "security.evm: empty, but a label or capabilities given");
+		return EVMPKG_OK;
+	}
 	return evmpkg_sig_parse(e->evm, e->evm_len, 1, &sig, err);
 }
 
@@ -173,7 +181,15 @@ int evmpkg_manifest_encode(struct evmpkg_manifest *m, struct evmpkg_buf *out,
 					   "manifest: %s listed twice",
 					   m->e[i].path);
 	evmpkg_buf_put(out, EVMPKG_MANIFEST_MAGIC, 7);
-	evmpkg_buf_u8(out, EVMPKG_MANIFEST_VERSION);
+	/* Version 1 while every entry has both values: readable by older decoders. */
+	{
+		uint8_t v = 1;
+
+		for (size_t i = 0; i < m->n; i++)
+			if (!m->e[i].evm_len)
+				v = 2;
+		evmpkg_buf_u8(out, v);
+	}
 	evmpkg_buf_u32be(out, (uint32_t)m->n);
 	for (size_t i = 0; i < m->n; i++) {
 		const struct evmpkg_mentry *e = &m->e[i];
@@ -233,7 +249,7 @@ static int decode_entry(struct evmpkg_rd *r, size_t idx,
 	e->label = (uint8_t *)(e->label_len ? label : NULL);
 	e->caps = (uint8_t *)(e->caps_len ? caps : NULL);
 	e->ima = (uint8_t *)ima;
-	e->evm = (uint8_t *)evm;
+	e->evm = (uint8_t *)(e->evm_len ? evm : NULL);
 	return EVMPKG_OK;
 }
 
@@ -254,9 +270,9 @@ int evmpkg_manifest_decode(const void *p, size_t n, struct evmpkg_manifest *m,
 		rc = evmpkg_fail(err, EVMPKG_EINVAL, "bad magic");
 		goto out;
 	}
-	if (evmpkg_rd_u8(&r, &version) || version != EVMPKG_MANIFEST_VERSION) {
+	if (evmpkg_rd_u8(&r, &version) || version < 1 || version > EVMPKG_MANIFEST_VERSION) {
 		rc = evmpkg_fail(err, EVMPKG_EUNSUPP,
-				 "version %u, only %d is supported",
+				 "version %u, only 1 to %d are supported",
 				 version, EVMPKG_MANIFEST_VERSION);
 		goto out;
 	}
@@ -284,8 +300,14 @@ int evmpkg_manifest_decode(const void *p, size_t n, struct evmpkg_manifest *m,
 		struct evmpkg_mentry e;
 
 		rc = decode_entry(&r, i, &e, path, err);
-		if (!rc && (rc = evmpkg_mentry_check(&e, err)))
-			evmpkg_err_prefix(err, "manifest entry %zu (%s): ", i, path);
+		if (!rc) {
+			rc = version == 1 && !e.evm_len ?
+				evmpkg_fail(err, EVMPKG_EINVAL, "security.evm: empty "
+					    "(IMA-only entries need version 2)") :
+				evmpkg_mentry_check(&e, err);
+			if (rc)
+				evmpkg_err_prefix(err, "manifest entry %zu (%s): ", i, path);
+		}
 		if (!rc && i > 0 && strcmp(m->e[i - 1].path, path) >= 0)
 			rc = evmpkg_fail(err, EVMPKG_EINVAL,
 					 "manifest entry %zu (%s): path: not after %s (entries must be sorted and unique)",
@@ -299,6 +321,16 @@ int evmpkg_manifest_decode(const void *p, size_t n, struct evmpkg_manifest *m,
 	if (evmpkg_rd_left(&r))
 		rc = evmpkg_fail(err, EVMPKG_EINVAL,
 				 "%zu bytes after the last entry", evmpkg_rd_left(&r));
+	/* One encoding per set of entries: version 2 only with an IMA-only one. */
+	for (size_t i = 0; !rc && version == 2; i++) {
+		if (i == m->n) {
+			rc = evmpkg_fail(err, EVMPKG_EINVAL, "version 2 without an "
+					 "IMA-only entry (the canonical form is version 1)");
+			break;
+		}
+		if (!m->e[i].evm_len)
+			break;
+	}
 out:
 	free(path);
 	if (rc)

@@ -393,7 +393,7 @@ int evmpkg_pkg_apply(struct evmpkg_pkg *p, size_t fx, int fd, const char *path,
 	wait_unit(p, ui);
 	if (enforce && (bad = u->rc ? u : atomic_load(&p->refused) ? first_refused(p) : NULL))
 		return fail_unit(p, bad, err);
-	if (!u->c.e) {
+	if (!u->c.e && !p->o.write_ima_only) {
 		res->outcome = EVMPKG_A_IMA_ONLY;
 		if (u->rc || u->c.ima_content)
 			goto warned;

@@ -267,6 +267,46 @@ static void skip_all(struct evmpkg_seq_report *rep)
 		rep->step[i] = EVMPKG_ST_SKIPPED;
 }
 
+/*
+ * An IMA-only value (a configuration file, an owner that did not map):
+ * security.ima alone, once the content verifies; no metadata is signed.
+ */
+static int apply_ima_only(int fd, struct evmpkg_checked *c, const char *why,
+			  const struct evmpkg_seq_opts *o,
+			  struct evmpkg_seq_report *rep, const struct evmpkg_xattrs *x,
+			  struct evmpkg_err *err)
+{
+	struct evmpkg_err verr = { 0 };
+	int rc = complete_verdicts(fd, c, o, &verr);
+
+	if (rc == EVMPKG_EIO || rc == EVMPKG_ENOMEM || rc == EVMPKG_ECRYPTO) {
+		*err = verr;
+		return rc;
+	}
+	rep->ima = c->ima_v;
+	rep->metadata_ok = 1;
+	if (!evmpkg_verdict_good(c->ima_v)) {
+		skip_all(rep);
+		snprintf(rep->msg, sizeof(rep->msg), "%s",
+			 verr.msg[0] ? verr.msg : why && *why ? why : "security.ima does not verify");
+		return o->policy == EVMPKG_POLICY_ENFORCE ?
+			evmpkg_fail(err, rc ? rc : EVMPKG_EVERIFY, "%s", rep->msg) : EVMPKG_OK;
+	}
+	if (same_val(x->val[EVMPKG_X_IMA], x->len[EVMPKG_X_IMA], c->ima, c->ima_len))
+		return EVMPKG_OK;
+	if (o->dry_run) {
+		rep->step[EVMPKG_STEP_IMA] = EVMPKG_ST_PLANNED;
+		return EVMPKG_OK;
+	}
+	if (fsetxattr(fd, "security.ima", c->ima, c->ima_len, 0)) {
+		rep->step[EVMPKG_STEP_IMA] = EVMPKG_ST_FAILED;
+		rep->errnum[EVMPKG_STEP_IMA] = errno;
+		return evmpkg_fail_errno(err, errno, "security.ima");
+	}
+	rep->step[EVMPKG_STEP_IMA] = EVMPKG_ST_WRITTEN;
+	return EVMPKG_OK;
+}
+
 int evmpkg_seq_apply_checked(int fd, struct evmpkg_checked *c, const char *why,
 			     const struct evmpkg_seq_opts *o,
 			     struct evmpkg_seq_report *rep, struct evmpkg_err *err)
@@ -284,7 +324,7 @@ int evmpkg_seq_apply_checked(int fd, struct evmpkg_checked *c, const char *why,
 		skip_all(rep);
 		return EVMPKG_OK;
 	}
-	if (!e || !c->parsed)
+	if (!c->parsed)
 		return evmpkg_fail(err, EVMPKG_EINVAL, "no parsed entry to apply");
 	if (fstat(fd, &st))
 		return evmpkg_fail_errno(err, errno, "fstat");
@@ -294,6 +334,10 @@ int evmpkg_seq_apply_checked(int fd, struct evmpkg_checked *c, const char *why,
 		return rc;
 	if (x.nosupport) {
 		rc = evmpkg_fail_errno(err, EOPNOTSUPP, "security.ima");
+		goto out;
+	}
+	if (!e) {
+		rc = apply_ima_only(fd, c, why, o, rep, &x, err);
 		goto out;
 	}
 	if (o->keep_verified && kept_verifies(fd, c, o, &st, &x)) {

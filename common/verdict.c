@@ -64,15 +64,16 @@ int evmpkg_check_parse(struct evmpkg_checked *c, const struct evmpkg_mentry *e,
 	int rc;
 
 	memset(c, 0, sizeof(*c));
-	c->e = e;
+	if (e && (rc = evmpkg_mentry_check_values(e, err)))
+		return rc;
+	/* An entry without security.evm signs the content only. */
+	c->e = e && e->evm_len ? e : NULL;
 	c->ima = e ? e->ima : ima;
 	c->ima_len = e ? e->ima_len : ima_len;
 	c->ima_v = c->evm_v = EVMPKG_V_NOTRUN;
-	if (e && (rc = evmpkg_mentry_check_values(e, err)))
-		return rc;
 	if ((rc = evmpkg_sig_parse(c->ima, c->ima_len, 0, &c->ima_sig, err)))
 		return rc;
-	if (e && (rc = evmpkg_sig_parse(e->evm, e->evm_len, 1, &c->evm_sig, err)))
+	if (c->e && (rc = evmpkg_sig_parse(e->evm, e->evm_len, 1, &c->evm_sig, err)))
 		return rc;
 	c->parsed = 1;
 	return EVMPKG_OK;

@@ -158,9 +158,11 @@ static void test_decode_malformed(void)
 	/* Trailing garbage. */
 	c[n] = 0;
 	refuse(c, n + 1, "after the last entry");
-	/* Wrong version. */
-	c[7] = 2;
+	/* Wrong version; version 2 without an IMA-only entry is not canonical. */
+	c[7] = 3;
 	refuse(c, n, "version");
+	c[7] = 2;
+	refuse(c, n, "version 2 without an IMA-only entry");
 	c[7] = 1;
 	/* Count larger than the bytes can hold. */
 	c[8] = 0x7f;
@@ -238,6 +240,43 @@ static void test_decode_bad_path(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "entry 0: path: contains NUL"));
 }
 
+/* Version 2: IMA-only entries (no security.evm), as .deb conffiles get. */
+static void test_ima_only_entries(void)
+{
+	struct evmpkg_manifest m;
+	struct evmpkg_mentry e = entry("/etc/conf");
+	struct evmpkg_mentry full = entry("/usr/bin/a");
+	struct evmpkg_buf b;
+	struct evmpkg_err err = { 0 };
+
+	evmpkg_manifest_init(&m);
+	e.evm = NULL;
+	e.evm_len = 0;
+	CU_ASSERT_EQUAL(evmpkg_manifest_add(&m, &e, NULL), 0);
+	CU_ASSERT_EQUAL(evmpkg_manifest_add(&m, &full, NULL), 0);
+	evmpkg_buf_init(&b);
+	CU_ASSERT_EQUAL_FATAL(evmpkg_manifest_encode(&m, &b, NULL), 0);
+	evmpkg_manifest_free(&m);
+	CU_ASSERT_EQUAL(b.data[7], 2);
+	CU_ASSERT_EQUAL_FATAL(evmpkg_manifest_decode(b.data, b.len, &m, NULL), 0);
+	CU_ASSERT_EQUAL(m.e[0].evm_len, 0);
+	CU_ASSERT_PTR_NULL(m.e[0].evm);
+	CU_ASSERT_EQUAL(m.e[1].evm_len, sizeof(evm));
+	evmpkg_manifest_free(&m);
+	/* The same bytes as version 1 are refused: v1 has no IMA-only entry. */
+	b.data[7] = 1;
+	CU_ASSERT_EQUAL(evmpkg_manifest_decode(b.data, b.len, &m, &err), EVMPKG_EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "manifest entry 0 (/etc/conf): security.evm: empty"));
+	evmpkg_buf_free(&b);
+	/* A label or caps without an EVM signature means nothing: refused. */
+	e.label = (uint8_t *)label;
+	e.label_len = sizeof(label);
+	evmpkg_manifest_init(&m);
+	CU_ASSERT_EQUAL(evmpkg_manifest_add(&m, &e, &err), EVMPKG_EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "security.evm: empty, but a label"));
+	evmpkg_manifest_free(&m);
+}
+
 static void test_empty(void)
 {
 	struct evmpkg_manifest m;
@@ -258,4 +297,5 @@ void suite_manifest(void)
 	ADD(s, test_truncated_count);
 	ADD(s, test_decode_bad_path);
 	ADD(s, test_empty);
+	ADD(s, test_ima_only_entries);
 }

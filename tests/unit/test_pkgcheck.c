@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The install engine: pairing, verdicts, policy, and apply through it. */
+#include <stdlib.h>
 #include <string.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -280,6 +281,72 @@ static void test_apply_writes_and_config(void)
 	pk_teardown(&p);
 }
 
+/* An IMA-only manifest entry (no security.evm): verified, and written when
+ * the format has no one else to write it (.deb). */
+static void test_ima_only_entry_written(void)
+{
+	struct evmpkg_pkgopts o = { .policy = EVMPKG_POLICY_ENFORCE,
+				    .write_ima_only = 1, .sign_config = 1 };
+	struct evmpkg_manifest m;
+	struct evmpkg_mentry e = { .path = "/etc/d", .mode = 0100644 };
+	struct evmpkg_applied res;
+	struct evmpkg_err err = { 0 };
+	struct evmpkg_fileresult r;
+	struct evmpkg_pkg *pkg;
+	uint8_t buf[EVMPKG_SIG_MAX];
+	char tmp[256];
+	struct pk p;
+	int fd;
+
+	pk_setup(&p, good_set);
+	o.trust = p.trust;
+	evmpkg_manifest_init(&m);
+	CU_ASSERT_EQUAL_FATAL(evmpkg_manifest_decode(p.mbytes.data, p.mbytes.len, &m, NULL), 0);
+	e.ima = p.sp[2].ima;	/* the signature made for /etc/d's content */
+	e.ima_len = p.sp[2].ima_len;
+	for (size_t i = 0; i < m.n; i++)
+		if (!strcmp(m.e[i].path, "/etc/d")) {
+			free(m.e[i].path);
+			m.e[i] = m.e[--m.n];
+		}
+	CU_ASSERT_EQUAL_FATAL(evmpkg_manifest_add(&m, &e, NULL), 0);
+	evmpkg_buf_free(&p.mbytes);
+	evmpkg_buf_init(&p.mbytes);
+	CU_ASSERT_EQUAL_FATAL(evmpkg_manifest_encode(&m, &p.mbytes, NULL), 0);
+	evmpkg_manifest_free(&m);
+	CU_ASSERT_EQUAL(evmpkg_pkg_open(&pkg, "demo-1", EVMPKG_MF_PRESENT, p.mbytes.data,
+					p.mbytes.len, p.f, NF, &o, NULL), 0);
+	evmpkg_pkg_file(pkg, 4, &r);
+	CU_ASSERT_EQUAL(r.rc, 0);
+	CU_ASSERT_TRUE(r.signed_ima);
+	CU_ASSERT_FALSE(r.signed_evm);
+	fd = unit_tmpfile(tmp, sizeof(tmp));
+	CU_ASSERT_EQUAL(write(fd, "D", 1), 1);
+	CU_ASSERT_EQUAL(evmpkg_pkg_apply(pkg, 4, fd, tmp, 0, &res, &err), 0);
+	CU_ASSERT_EQUAL(res.outcome, EVMPKG_A_APPLIED);
+	CU_ASSERT_EQUAL(fgetxattr(fd, "security.ima", buf, sizeof(buf)), (ssize_t)e.ima_len);
+	CU_ASSERT_TRUE(fgetxattr(fd, "security.evm", buf, sizeof(buf)) < 0);
+	/*
+	 * Without a package digest (as after dpkg unpacked it) the written
+	 * content is hashed: content that does not match is refused and
+	 * security.ima is not written.
+	 */
+	CU_ASSERT_EQUAL(fremovexattr(fd, "security.ima"), 0);
+	CU_ASSERT_EQUAL(pwrite(fd, "X", 1, 0), 1);
+	evmpkg_pkg_free(pkg);
+	p.f[4].digest = NULL;
+	p.f[4].digest_algo = -1;
+	CU_ASSERT_EQUAL(evmpkg_pkg_open(&pkg, "demo-1", EVMPKG_MF_PRESENT, p.mbytes.data,
+					p.mbytes.len, p.f, NF, &o, NULL), 0);
+	CU_ASSERT_NOT_EQUAL(evmpkg_pkg_apply(pkg, 4, fd, tmp, 0, &res, &err), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "demo-1: /etc/d: security.ima"));
+	CU_ASSERT_TRUE(fgetxattr(fd, "security.ima", buf, sizeof(buf)) < 0);
+	close(fd);
+	unlink(tmp);
+	evmpkg_pkg_free(pkg);
+	pk_teardown(&p);
+}
+
 void suite_pkgcheck(void)
 {
 	CU_pSuite s = CU_add_suite("pkgcheck", NULL, NULL);
@@ -291,4 +358,5 @@ void suite_pkgcheck(void)
 	ADD(s, test_enforce_refuses_whole_package);
 	ADD(s, test_hardlink_set);
 	ADD(s, test_apply_writes_and_config);
+	ADD(s, test_ima_only_entry_written);
 }

@@ -15,7 +15,9 @@
 #include "evmpkg/reader.h"
 
 #define EVMPKG_MANIFEST_MAGIC "EVMPKGM"	/* 7 bytes, then version */
-#define EVMPKG_MANIFEST_VERSION 1
+/* Version 1: every entry has both values. Version 2 adds IMA-only entries
+ * (an empty security.evm): written only when a manifest has one. */
+#define EVMPKG_MANIFEST_VERSION 2
 #define EVMPKG_PATH_MAX 4096
 #define EVMPKG_LABEL_MAX 4096
 #define EVMPKG_MANIFEST_MAX_ENTRIES 1000000
@@ -30,7 +32,7 @@ struct evmpkg_mentry {
 	size_t caps_len;
 	uint8_t *ima;		/* security.ima value */
 	size_t ima_len;
-	uint8_t *evm;		/* security.evm value */
+	uint8_t *evm;		/* security.evm value; NULL and 0: IMA only */
 	size_t evm_len;
 };
 

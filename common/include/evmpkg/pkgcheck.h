@@ -53,6 +53,9 @@ struct evmpkg_pkgopts {
 	int sign_config;		/* apply to configuration files too */
 	int set_owner_mode;		/* chown/chmod to the signed values (image
 					   roots); else they must already be so */
+	int write_ima_only;		/* write security.ima of IMA-only files
+					   too (rpm's stock ima plugin does it
+					   there; nothing else does for .deb) */
 	int background;			/* verify while the installer writes */
 	int nthreads;			/* 0: one per CPU */
 	int userns;			/* in a user namespace (read before chroot) */
@@ -100,7 +103,7 @@ size_t evmpkg_pkg_wait_all(struct evmpkg_pkg *p);
 
 enum evmpkg_outcome {
 	EVMPKG_A_UNSIGNED,	/* nothing signed for this file */
-	EVMPKG_A_IMA_ONLY,	/* verified; the format's IMA value is written by others */
+	EVMPKG_A_IMA_ONLY,	/* verified; its IMA value is written by others */
 	EVMPKG_A_CONFIG,	/* configuration file left as the installer wrote it */
 	EVMPKG_A_APPLIED,	/* written (or already in place) and verified */
 	EVMPKG_A_KEPT,		/* kept file whose own values verify */

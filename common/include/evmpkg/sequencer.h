@@ -87,7 +87,8 @@ int evmpkg_seq_apply(int fd, const struct evmpkg_mentry *e,
  * Applies an entry whose values were parsed and judged (the install
  * engine does that for a whole package before its files exist). Reads the
  * file's state once; hashes the content only when c's IMA verdict was not
- * made on a content digest of its algorithm. Returns EVMPKG_OK when
+ * made on a content digest of its algorithm. An IMA-only c (no entry with
+ * security.evm) gets security.ima alone. Returns EVMPKG_OK when
  * everything the policy asks for was written (or already in place); in
  * warn mode problems are only in rep. In enforce mode a problem returns
  * before any write. why (may be NULL) is the judge's message for bad

@@ -40,8 +40,10 @@ int evmpkg_sig_verdict(const struct evmpkg_trust *t, const struct evmpkg_sig *s,
 
 /*
  * One signed file's values, parsed once, and their verdicts. ima points at
- * the manifest entry's value or, for a file the format signs for IMA only
- * (e == NULL), at that value. Pointers are the caller's and must outlive c.
+ * the manifest entry's value or, for a file signed for IMA only (e NULL: an
+ * entry without security.evm, or a value the format keeps elsewhere such
+ * as rpm's RPMTAG_FILESIGNATURES), at that value. Pointers are the
+ * caller's and must outlive c.
  */
 struct evmpkg_checked {
 	const struct evmpkg_mentry *e;	/* NULL: IMA-only */
@@ -53,7 +55,8 @@ struct evmpkg_checked {
 	int ima_content;		/* IMA judged against a content digest */
 };
 
-/* Parses the values (and checks the entry's fields); verdicts NOTRUN. */
+/* Parses the values (and checks the entry's fields); verdicts NOTRUN.
+ * An entry without security.evm gives an IMA-only c (c->e NULL). */
 int evmpkg_check_parse(struct evmpkg_checked *c, const struct evmpkg_mentry *e,
 		       const uint8_t *ima, size_t ima_len, struct evmpkg_err *err);
 /*
