@@ -8,35 +8,14 @@
 
 #include "cli.h"
 #include "rpmtag.h"
-#include "fcontexts.h"
+#include "pkgsign.h"
 #include "rpmpkg.h"
 
 #define RPMFILE_CONFIG_BIT 1
 
 struct opts {
-	struct evmpkg_key *key;
-	struct evmpkg_accounts *acct;
-	struct fcontexts *fc;
-	int algo, ima_kind, sign_config, strict, jobs;
+	struct pkgsign_opts s;
 	const char *out;
-};
-
-/* One file's work and result. */
-struct job {
-	const struct evmpkg_rpmfile *f;
-	const uint8_t *cdig;		/* content digest with opts.algo */
-	int evm;			/* 1: make an EVM signature too */
-	struct evmpkg_mentry e;
-	uint8_t *label;
-	struct evmpkg_sigpair sp;
-	char *ima_hex;
-	char err[512];
-};
-
-struct pkgrun {
-	const struct opts *o;
-	struct job *jobs;
-	size_t n;
 };
 
 static void usage(FILE *f)
@@ -59,130 +38,19 @@ static void usage(FILE *f)
 	      "  -j, --jobs N         signing threads (default: all cores)\n", f);
 }
 
-static int sign_job(size_t i, void *arg)
-{
-	struct pkgrun *r = arg;
-	const struct opts *o = r->o;
-	struct job *j = &r->jobs[i];
-	struct evmpkg_err err = { 0 };
-
-	if (!j->cdig)
-		return 0;
-	if (!j->evm) {
-		/* IMA only: no metadata to sign for. */
-		if (o->ima_kind == EVMPKG_IMA_HASH) {
-			long n = evmpkg_ima_digest_build((uint8_t)o->algo, j->cdig,
-							 evmpkg_hash_size(o->algo),
-							 j->sp.ima, sizeof(j->sp.ima));
-			j->sp.ima_len = n > 0 ? (size_t)n : 0;
-		} else if (evmpkg_key_sign(o->key, EVMPKG_IMA_DIGSIG, o->algo,
-					   j->cdig, evmpkg_hash_size(o->algo),
-					   j->sp.ima, sizeof(j->sp.ima),
-					   &j->sp.ima_len, &err)) {
-			snprintf(j->err, sizeof(j->err), "%s", err.msg);
-			return -1;
-		}
-	} else if (evmpkg_sign_entry(o->key, o->algo, o->ima_kind, j->cdig,
-				     evmpkg_hash_size(o->algo), &j->e, &j->sp,
-				     &err)) {
-		snprintf(j->err, sizeof(j->err), "%s", err.msg);
-		return -1;
-	}
-	j->ima_hex = malloc(2 * j->sp.ima_len + 1);
-	if (!j->ima_hex)
-		return -1;
-	cli_hex(j->sp.ima, j->sp.ima_len, j->ima_hex);
-	return 0;
-}
-
-/* Decides per file what it gets; reasons for files without EVM. */
-static int plan(const struct opts *o, struct evmpkg_rpmpkg *p,
-		const char *pkgname, struct job *jobs, uint8_t *payload_dig,
-		size_t *n_noevm)
-{
-	size_t n = evmpkg_rpm_nfiles(p), dsz = evmpkg_hash_size(o->algo);
-	int bad = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		const struct evmpkg_rpmfile *f = evmpkg_rpm_file(p, i);
-		struct job *j = &jobs[i];
-		const char *why = NULL;
-		char whybuf[256];
-
-		j->f = f;
-		if (!f->is_reg)
-			continue;	/* dirs, symlinks, %ghost: nothing to sign */
-		j->cdig = (f->digest_algo == o->algo && f->digest_len == dsz) ?
-				  f->digest : payload_dig + i * dsz;
-		j->e.path = (char *)f->path;
-		j->e.mode = f->mode;
-		j->evm = 1;
-		if (f->flags & RPMFILE_CONFIG_BIT) {
-			if (!o->sign_config) {
-				j->cdig = NULL;
-				why = "%config file: content expected to change (IMA only with --sign-config)";
-			} else {
-				why = "%config file: IMA signature only";
-			}
-			j->evm = 0;
-		} else if (evmpkg_accounts_uid(o->acct, f->user, &j->e.uid)) {
-			snprintf(whybuf, sizeof(whybuf),
-				 "owner '%s' does not map to a fixed uid (give the target's --passwd)",
-				 f->user);
-			why = whybuf;
-			j->evm = 0;
-		} else if (evmpkg_accounts_gid(o->acct, f->group, &j->e.gid)) {
-			snprintf(whybuf, sizeof(whybuf),
-				 "group '%s' does not map to a fixed gid (give the target's --group)",
-				 f->group);
-			why = whybuf;
-			j->evm = 0;
-		}
-		if (j->evm && f->caps && *f->caps) {
-			struct evmpkg_err err = { 0 };
-			uint8_t caps[EVMPKG_CAPS_MAX];
-			size_t cl;
-
-			if (evmpkg_caps_from_text(f->caps, caps, &cl, &err)) {
-				fprintf(stderr, PROG ": %s: %s: %s\n", pkgname, f->path, err.msg);
-				bad = 1;
-				continue;
-			}
-			j->e.caps = cl ? malloc(cl) : NULL;
-			if (cl && !j->e.caps) {
-				fprintf(stderr, PROG ": out of memory\n");
-				bad = 1;
-				continue;
-			}
-			if (cl)
-				memcpy(j->e.caps, caps, cl);
-			j->e.caps_len = cl;
-		}
-		if (j->evm && o->fc) {
-			j->label = fcontexts_lookup(o->fc, f->path, f->mode, &j->e.label_len);
-			j->e.label = j->label;
-		}
-		if (why) {
-			(*n_noevm)++;
-			fprintf(stderr, PROG ": %s: %s: no EVM signature: %s\n",
-				pkgname, f->path, why);
-			if (o->strict)
-				bad = 1;
-		}
-	}
-	return bad ? -1 : 0;
-}
-
 static int sign_package(const struct opts *o, const char *path)
 {
+	const struct pkgsign_opts *so = &o->s;
+	size_t n, dsz = evmpkg_hash_size(so->algo), counts[3];
 	struct evmpkg_err err = { 0 };
 	struct evmpkg_rpmpkg *p = NULL;
 	struct evmpkg_manifest m;
 	struct evmpkg_buf blob;
-	struct pkgrun run = { .o = o };
+	struct pkgsign_file *files = NULL;
+	struct pkgsign_result *res = NULL;
 	uint8_t *payload_dig = NULL;
 	const char **sigs = NULL;
-	size_t n, n_evm = 0, n_ima = 0, n_noevm = 0, failed;
+	char **hex = NULL;
 	int rc = -1, dropped = 0, need_payload = 0;
 
 	evmpkg_manifest_init(&m);
@@ -192,50 +60,46 @@ static int sign_package(const struct opts *o, const char *path)
 		return -1;
 	}
 	n = evmpkg_rpm_nfiles(p);
+	/* Another algorithm, or no usable digest in the header: hash the payload. */
 	for (size_t i = 0; i < n; i++) {
 		const struct evmpkg_rpmfile *f = evmpkg_rpm_file(p, i);
 
-		/* Another algorithm, or no usable digest in the header. */
-		if (f->is_reg && (f->digest_algo != o->algo ||
-				  f->digest_len != evmpkg_hash_size(o->algo)))
-			need_payload = 1;
+		need_payload |= f->is_reg && (f->digest_algo != so->algo || f->digest_len != dsz);
 	}
-	/* The header digest is over another algorithm: hash the payload. */
-	if (need_payload && evmpkg_rpm_payload_digests(p, o->algo, &payload_dig, &err)) {
+	if (need_payload && evmpkg_rpm_payload_digests(p, so->algo, &payload_dig, &err)) {
 		cli_err("%s", err.msg);
 		goto out;
 	}
-	run.jobs = calloc(n ? n : 1, sizeof(*run.jobs));
+	files = calloc(n ? n : 1, sizeof(*files));
 	sigs = calloc(n ? n : 1, sizeof(*sigs));
-	if (!run.jobs || !sigs) {
+	hex = calloc(n ? n : 1, sizeof(*hex));
+	if (!files || !sigs || !hex) {
 		cli_err("out of memory");
 		goto out;
 	}
-	run.n = n;
-	if (plan(o, p, path, run.jobs, payload_dig, &n_noevm))
-		goto out;
-	failed = cli_parallel(n, o->jobs, sign_job, &run);
-	if (failed) {
-		for (size_t i = 0; i < n; i++)
-			if (run.jobs[i].err[0])
-				cli_err("%s: %s: %s", path, run.jobs[i].f->path,
-					run.jobs[i].err);
-		goto out;
-	}
 	for (size_t i = 0; i < n; i++) {
-		struct job *j = &run.jobs[i];
+		const struct evmpkg_rpmfile *f = evmpkg_rpm_file(p, i);
 
-		sigs[i] = j->ima_hex ? j->ima_hex : "";
-		if (!j->ima_hex)
+		files[i] = (struct pkgsign_file){
+			.path = f->path, .user = f->user, .group = f->group,
+			.mode = f->mode, .is_reg = f->is_reg, .caps = f->caps,
+			.is_config = !!(f->flags & RPMFILE_CONFIG_BIT),
+			.digest = payload_dig ? payload_dig + i * dsz : f->digest,
+		};
+	}
+	/* IMA-only values live in RPMTAG_FILESIGNATURES, not the manifest. */
+	if (pkgsign_run(so, path, files, n, 0, &m, &res, counts))
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		sigs[i] = "";
+		if (!res[i].kind)
 			continue;
-		n_ima++;
-		if (!j->evm)
-			continue;
-		if (evmpkg_manifest_add(&m, &j->e, &err)) {
-			cli_err("%s: %s", path, err.msg);
+		if (!(hex[i] = malloc(2 * res[i].sp.ima_len + 1))) {
+			cli_err("out of memory");
 			goto out;
 		}
-		n_evm++;
+		cli_hex(res[i].sp.ima, res[i].sp.ima_len, hex[i]);
+		sigs[i] = hex[i];
 	}
 	if (evmpkg_manifest_encode(&m, &blob, &err) ||
 	    evmpkg_rpm_write(p, sigs, EVMPKG_RPMTAG_MANIFEST, blob.data, blob.len,
@@ -248,16 +112,14 @@ static int sign_package(const struct opts *o, const char *path)
 			"(the header changed); sign again with `rpmsign --addsign`\n",
 			o->out ? o->out : path);
 	printf("%s: %s: %zu files with IMA and EVM signatures, %zu IMA only, %zu regular files without EVM\n",
-	       o->out ? o->out : path, evmpkg_rpm_nevra(p), n_evm, n_ima - n_evm,
-	       n_noevm);
+	       o->out ? o->out : path, evmpkg_rpm_nevra(p), counts[2], counts[1], counts[0]);
 	rc = 0;
 out:
-	for (size_t i = 0; run.jobs && i < n; i++) {
-		free(run.jobs[i].ima_hex);
-		free(run.jobs[i].label);
-		free(run.jobs[i].e.caps);
-	}
-	free(run.jobs);
+	for (size_t i = 0; hex && i < n; i++)
+		free(hex[i]);
+	free(hex);
+	pkgsign_free(res, n);
+	free(files);
 	free(sigs);
 	free(payload_dig);
 	evmpkg_manifest_free(&m);
@@ -280,7 +142,7 @@ int cmd_sign(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct opts o = { 0 };
+	struct opts o = { .s.config_word = "%config file" };
 	struct cli_signopts so;
 	const char *passwd = NULL, *group = NULL, *fcpath = NULL;
 	struct evmpkg_err err = { 0 };
@@ -296,16 +158,16 @@ int cmd_sign(int argc, char **argv)
 		case O_PASSWD: passwd = optarg; break;
 		case O_GROUP: group = optarg; break;
 		case O_FC: fcpath = optarg; break;
-		case O_SIGNCFG: o.sign_config = 1; break;
-		case O_STRICT: o.strict = 1; break;
+		case O_SIGNCFG: o.s.sign_config = 1; break;
+		case O_STRICT: o.s.strict = 1; break;
 		case 'o': o.out = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
-	o.algo = so.algo;
-	o.ima_kind = so.ima_kind;
-	o.jobs = so.jobs;
+	o.s.algo = so.algo;
+	o.s.ima_kind = so.ima_kind;
+	o.s.jobs = so.jobs;
 	if (!so.key || optind >= argc) {
 		cli_err(!so.key ? "sign: --key is required" : "sign: no package given");
 		usage(stderr);
@@ -315,13 +177,13 @@ int cmd_sign(int argc, char **argv)
 		cli_err("sign: -o takes one package");
 		return 2;
 	}
-	if (evmpkg_key_load(so.key, so.pass, so.cert, &o.key, &err) ||
-	    evmpkg_accounts_load(passwd, group, &o.acct, &err)) {
+	if (evmpkg_key_load(so.key, so.pass, so.cert, &o.s.key, &err) ||
+	    evmpkg_accounts_load(passwd, group, &o.s.acct, &err)) {
 		cli_err("%s", err.msg);
 		goto out;
 	}
-	cli_warn_key(o.key);
-	if (fcpath && !(o.fc = fcontexts_open(fcpath))) {
+	cli_warn_key(o.s.key);
+	if (fcpath && !(o.s.fc = fcontexts_open(fcpath))) {
 		cli_err("--file-contexts %s: cannot load: %s", fcpath, strerror(errno));
 		goto out;
 	}
@@ -330,8 +192,8 @@ int cmd_sign(int argc, char **argv)
 			bad++;
 	rc = bad ? 1 : 0;
 out:
-	evmpkg_key_free(o.key);
-	evmpkg_accounts_free(o.acct);
-	fcontexts_close(o.fc);
+	evmpkg_key_free(o.s.key);
+	evmpkg_accounts_free(o.s.acct);
+	fcontexts_close(o.s.fc);
 	return rc;
 }

@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <stdlib.h>
+#include <string.h>
+
+#include "pkgsign.h"
+
+struct job {
+	const struct pkgsign_file *f;
+	struct pkgsign_result *r;
+	char err[512];
+};
+
+struct run {
+	const struct pkgsign_opts *o;
+	struct job *jobs;
+};
+
+static int sign_job(size_t i, void *arg)
+{
+	struct run *run = arg;
+	const struct pkgsign_opts *o = run->o;
+	struct job *j = &run->jobs[i];
+	struct pkgsign_result *r = j->r;
+	size_t dlen = evmpkg_hash_size(o->algo);
+	struct evmpkg_err err = { 0 };
+
+	if (r->kind == 2) {
+		if (!evmpkg_sign_entry(o->key, o->algo, o->ima_kind, j->f->digest, dlen,
+				       &r->e, &r->sp, &err))
+			return 0;
+	} else if (r->kind == 1) {
+		/* IMA only: no metadata to sign for. */
+		if (o->ima_kind == EVMPKG_IMA_HASH) {
+			long n = evmpkg_ima_digest_build((uint8_t)o->algo, j->f->digest, dlen,
+							 r->sp.ima, sizeof(r->sp.ima));
+
+			r->sp.ima_len = n > 0 ? (size_t)n : 0;
+			if (n > 0)
+				goto ima_only;
+			evmpkg_fail(&err, EVMPKG_EINVAL, "security.ima: digest");
+		} else if (!evmpkg_key_sign(o->key, EVMPKG_IMA_DIGSIG, o->algo, j->f->digest,
+					    dlen, r->sp.ima, sizeof(r->sp.ima),
+					    &r->sp.ima_len, &err)) {
+			goto ima_only;
+		}
+	} else {
+		return 0;
+	}
+	snprintf(j->err, sizeof(j->err), "%s", err.msg);
+	return -1;
+ima_only:
+	r->e.ima = r->sp.ima;
+	r->e.ima_len = r->sp.ima_len;
+	return 0;
+}
+
+/* Capabilities text to security.capability bytes, owned by the entry. */
+static int set_caps(struct evmpkg_mentry *e, const char *text, struct evmpkg_err *err)
+{
+	uint8_t caps[EVMPKG_CAPS_MAX];
+	size_t cl;
+	int rc = evmpkg_caps_from_text(text, caps, &cl, err);
+
+	if (rc || !cl)
+		return rc;
+	if (!(e->caps = malloc(cl)))
+		return evmpkg_fail(err, EVMPKG_ENOMEM, "out of memory");
+	memcpy(e->caps, caps, cl);
+	e->caps_len = cl;
+	return EVMPKG_OK;
+}
+
+/* What file f gets; why (into whybuf) when it gets no EVM signature. */
+static int decide(const struct pkgsign_opts *o, const struct pkgsign_file *f,
+		  struct job *j, const char **why, char *whybuf, size_t wn,
+		  struct evmpkg_err *err)
+{
+	struct pkgsign_result *r = j->r;
+
+	*why = NULL;
+	if (!f->is_reg)
+		return EVMPKG_OK;	/* dirs, symlinks, ghosts: never verified */
+	r->e.path = (char *)f->path;
+	r->e.mode = f->mode;
+	r->kind = 2;
+	if (f->is_config) {
+		snprintf(whybuf, wn, o->sign_config ? "%s: IMA signature only" :
+			 "%s: content expected to change (IMA only with --sign-config)",
+			 o->config_word);
+		r->kind = o->sign_config ? 1 : 0;
+	} else if (evmpkg_accounts_uid(o->acct, f->user, &r->e.uid)) {
+		snprintf(whybuf, wn, "owner '%s' does not map to a fixed uid "
+			 "(give the target's --passwd)", f->user);
+		r->kind = 1;
+	} else if (evmpkg_accounts_gid(o->acct, f->group, &r->e.gid)) {
+		snprintf(whybuf, wn, "group '%s' does not map to a fixed gid "
+			 "(give the target's --group)", f->group);
+		r->kind = 1;
+	}
+	if (r->kind != 2) {
+		/* Nothing signs an IMA-only file's ids: recorded as 0. */
+		r->e.uid = r->e.gid = 0;
+		*why = whybuf;
+		return EVMPKG_OK;
+	}
+	if (f->caps && *f->caps && set_caps(&r->e, f->caps, err))
+		return err->rc;
+	if (o->fc)
+		r->e.label = fcontexts_lookup(o->fc, f->path, f->mode, &r->e.label_len);
+	return EVMPKG_OK;
+}
+
+int pkgsign_run(const struct pkgsign_opts *o, const char *pkgname,
+		const struct pkgsign_file *files, size_t n,
+		int ima_only_in_manifest, struct evmpkg_manifest *m,
+		struct pkgsign_result **res, size_t counts[3])
+{
+	struct run run = { .o = o };
+	struct evmpkg_err err = { 0 };
+	int bad = 0;
+
+	counts[0] = counts[1] = counts[2] = 0;
+	*res = calloc(n ? n : 1, sizeof(**res));
+	run.jobs = calloc(n ? n : 1, sizeof(*run.jobs));
+	if (!*res || !run.jobs) {
+		cli_err("out of memory");
+		free(run.jobs);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *why;
+		char whybuf[256];
+
+		run.jobs[i].f = &files[i];
+		run.jobs[i].r = &(*res)[i];
+		if (decide(o, &files[i], &run.jobs[i], &why, whybuf, sizeof(whybuf), &err)) {
+			cli_err("%s: %s: %s", pkgname, files[i].path, err.msg);
+			bad = 1;
+		} else if (why) {
+			counts[0] += files[i].is_reg;
+			fprintf(stderr, PROG ": %s: %s: no EVM signature: %s\n", pkgname,
+				files[i].path, why);
+			bad |= o->strict;
+		}
+	}
+	if (!bad && cli_parallel(n, o->jobs, sign_job, &run)) {
+		for (size_t i = 0; i < n; i++)
+			if (run.jobs[i].err[0])
+				cli_err("%s: %s: %s", pkgname, files[i].path, run.jobs[i].err);
+		bad = 1;
+	}
+	for (size_t i = 0; !bad && i < n; i++) {
+		struct pkgsign_result *r = &(*res)[i];
+
+		if (r->kind)
+			counts[r->kind]++;
+		if ((r->kind == 2 || (r->kind == 1 && ima_only_in_manifest)) &&
+		    evmpkg_manifest_add(m, &r->e, &err)) {
+			cli_err("%s: %s", pkgname, err.msg);
+			bad = 1;
+		}
+	}
+	free(run.jobs);
+	return bad ? -1 : 0;
+}
+
+void pkgsign_free(struct pkgsign_result *res, size_t n)
+{
+	for (size_t i = 0; res && i < n; i++) {
+		free(res[i].e.caps);
+		free(res[i].e.label);
+	}
+	free(res);
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Signing a package's files, whatever its format: what each file gets
+ * (IMA and EVM, IMA only, nothing) and why, the metadata its EVM signature
+ * assumes on the target (owner names mapped through the target's
+ * accounts, mode, capabilities, SELinux label), and the signatures, on all
+ * cores. The rpm and .deb drivers translate their package into
+ * pkgsign_file records and store what comes back in their own places.
+ */
+#ifndef EVMPKG_CLI_PKGSIGN_H
+#define EVMPKG_CLI_PKGSIGN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cli.h"
+#include "fcontexts.h"
+
+struct pkgsign_opts {
+	struct evmpkg_key *key;
+	struct evmpkg_accounts *acct;
+	struct fcontexts *fc;
+	int algo, ima_kind, sign_config, strict, jobs;
+	const char *config_word;	/* "%config file", "conffile" */
+};
+
+/* One file of the package, in the format's order. */
+struct pkgsign_file {
+	const char *path;
+	const char *user, *group;	/* owner names in the package */
+	uint32_t mode;			/* with S_IFMT */
+	int is_reg;			/* regular file with content */
+	int is_config;
+	const char *caps;		/* capabilities, cap_from_text form; NULL or "" */
+	const uint8_t *digest;		/* content digest with opts.algo */
+};
+
+/* What a file got. */
+struct pkgsign_result {
+	int kind;			/* 0: nothing, 1: IMA only, 2: IMA and EVM */
+	struct evmpkg_sigpair sp;	/* its values */
+	struct evmpkg_mentry e;		/* kind 2 (and 1, ima only): the entry */
+};
+
+/*
+ * Decides and signs every file; reasons for files without an EVM
+ * signature go to stderr ("PKG: PATH: no EVM signature: why"), and with
+ * opts.strict make it fail. *res (n records, free with pkgsign_free) says
+ * what each file got. Adds every kind-2 result to m, and kind-1 results
+ * too when ima_only_in_manifest (formats without another place for them).
+ */
+int pkgsign_run(const struct pkgsign_opts *o, const char *pkgname,
+		const struct pkgsign_file *files, size_t n,
+		int ima_only_in_manifest, struct evmpkg_manifest *m,
+		struct pkgsign_result **res, size_t counts[3]);
+void pkgsign_free(struct pkgsign_result *res, size_t n);
+
+#endif
