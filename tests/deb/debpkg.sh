@@ -358,17 +358,32 @@ def tar(name, fmt, entries):
                 i.pax_headers = {'SCHILY.xattr.security.ima': 'x'}
             if kind == 'link':
                 i.type, i.linkname = tarfile.LNKTYPE, extra
-            t.addfile(i, io.BytesIO(b'') if kind != 'link' else None)
+            if kind == 'dir':
+                i.type, i.mode = tarfile.DIRTYPE, 0o755
+            if kind == 'ids':    # past 8 octal digits: GNU base-256
+                i.uid, i.gid, i.uname, i.gname = extra, extra + 1, 'big', ''
+            data = b'content of ' + n.encode()
+            i.size = len(data) if i.type == tarfile.REGTYPE else 0
+            t.addfile(i, io.BytesIO(data) if i.size else None)
     open(os.path.join(out, name, 'data.tar.xz'), 'wb').write(lzma.compress(b.getvalue()))
 tar('pax', tarfile.PAX_FORMAT, [('./', 'dir', None), ('./usr/bin/x', 'pax', None)])
 tar('dotdot', tarfile.GNU_FORMAT, [('./', 'dir', None), ('./usr/../../etc/evil', 'file', None)])
 tar('absolute', tarfile.GNU_FORMAT, [('/etc/evil', 'file', None)])
 tar('dangling', tarfile.GNU_FORMAT, [('./usr/bin/a', 'link', './usr/bin/missing')])
+# Accepted: POSIX ustar names split into prefix and name; base-256 ids.
+deep = './usr/share/' + 'p' * 90 + '/' + 'q' * 40
+tar('ustar', tarfile.USTAR_FORMAT, [('./', 'dir', None), ('./usr/short', 'file', None),
+    (deep + '/', 'dir', None), (deep + '/file', 'file', None),
+    (deep + '/hard', 'link', './usr/short')])
+tar('bigids', tarfile.GNU_FORMAT, [('./', 'dir', None), ('./big', 'ids', 3000000000)])
 EOF
-for k in pax dotdot absolute dangling; do
+for k in pax dotdot absolute dangling ustar bigids; do
 	cp "$BAD/parts/debian-binary" "$BAD/parts/control.tar.xz" "$BAD/parts/$k/"
 	mkdeb "$BAD/$k.deb" "$BAD/parts/$k" debian-binary control.tar.xz data.tar.xz
 done
+check "POSIX ustar tar (prefix + name): list matches dpkg-deb -c" cmp_list "$BAD/ustar.deb"
+check "POSIX ustar tar: content digests match" cmp_digests "$BAD/ustar.deb"
+check "base-256 uid and gid (3000000000): match tar --numeric-owner" cmp_list "$BAD/bigids.deb"
 check "refused: not an ar archive" refused x "$BAD/text.deb" 'not an ar archive'
 show
 check "refused: truncated ar (member longer than the file)" refused x "$BAD/truncated.deb" 'truncated ar archive'
