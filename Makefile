@@ -112,7 +112,7 @@ $(B)/unit-tests-tsan: $(UNIT_SRC) $(CORE_SRC) $(CORE_HDR)
 # libFuzzer targets, one per parser of outside data.
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
-$(B)/fuzz/%: tests/fuzz/%.c $(CORE_SRC) $(wildcard common/include/evmpkg/*.h)
+$(B)/fuzz/%: tests/fuzz/%.c $(CORE_SRC) $(wildcard common/include/evmpkg/*.h tests/fuzz/*.h)
 	@mkdir -p $(dir $@)
 	$(CLANG) -std=gnu11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
 		-Icommon/include $(FUZZ_CFLAGS) -o $@ $< $(CORE_SRC) $(FUZZ_SRC_EXTRA) \
