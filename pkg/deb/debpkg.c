@@ -234,6 +234,8 @@ static int read_control(struct evmpkg_debpkg *p, struct evmpkg_err *err)
 		if (rc)
 			break;
 	}
+	if (!rc)
+		rc = debstream_drain(&s, err);
 	debstream_close(&s);
 	free(t);
 	return rc;
@@ -377,6 +379,8 @@ static int walk_data(struct evmpkg_debpkg *p, entry_fn fn, void *arg, size_t *co
 			break;
 		i++;
 	}
+	if (!rc)
+		rc = debstream_drain(&s, err);
 	*count = i;
 out:
 	debstream_close(&s);

@@ -44,6 +44,7 @@ static la_ssize_t member_read(struct archive *a, void *arg, const void **buf)
 {
 	struct debstream *s = arg;
 	size_t want = s->end - s->off > IN_CHUNK ? IN_CHUNK : (size_t)(s->end - s->off);
+	char ebuf[128];
 	ssize_t n;
 
 	*buf = s->inbuf;
@@ -53,8 +54,10 @@ static la_ssize_t member_read(struct archive *a, void *arg, const void **buf)
 		n = pread(s->fd, s->inbuf, want, s->off);
 	while (n < 0 && errno == EINTR);
 	if (n <= 0) {
-		archive_set_error(a, n < 0 ? errno : EIO, "%s",
-				  n < 0 ? strerror(errno) : "the package file shrank while being read");
+		/* GNU strerror_r: thread-safe, unlike strerror. */
+		archive_set_error(a, n < 0 ? errno : EIO, "read: %s",
+				  n < 0 ? strerror_r(errno, ebuf, sizeof(ebuf)) :
+					  "the package file shrank while being read");
 		return -1;
 	}
 	s->off += n;
@@ -209,6 +212,13 @@ static int stream_feed(struct debstream *s, uint64_t n, debtar_sink fn, void *ar
 			return rc;
 	}
 	return 0;
+}
+
+int debstream_drain(struct debstream *s, struct evmpkg_err *err)
+{
+	uint64_t missing;
+
+	return stream_feed(s, UINT64_MAX, NULL, NULL, &missing, err);
 }
 
 /* ---- tar ---- */
@@ -436,7 +446,7 @@ static int decode(struct debtar *t, const struct evmpkg_rd *blk, uint8_t type,
 			return evmpkg_fail(err, EVMPKG_EINVAL,                         \
 					   "%s: %s: %s: invalid tar header %s field",   \
 					   t->s->pkg, t->s->member, e->name, what);    \
-		dst = v;                                                               \
+		dst = (__typeof__(dst))v;	/* v is within [min, max] */     \
 	} while (0)
 	FIELD(H_MODE, 8, 0, UINT32_MAX, "mode", e->mode);
 	FIELD(H_UID, 8, 0, UINT32_MAX, "uid", e->uid);

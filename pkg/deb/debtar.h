@@ -6,7 +6,9 @@
  * package file. Decompression is libarchive's read filters with its "raw"
  * format, so libarchive only undoes the compression and never interprets
  * the tar; only the filter the member's name announces is enabled, and the
- * stream is refused when it is not in that compression. libarchive rather
+ * stream is refused when it is not in that compression. Streams are read
+ * to their end so that the decompressor checks its trailer; libarchive 3.6
+ * checks xz, zstd and bzip2 ones but skips gzip's CRC-32. libarchive rather
  * than libdpkg's decompress_filter: libdpkg is static and not PIC (this
  * library must stay linkable into shared objects), its API is volatile, and
  * its decompressor exits the process on corrupt input.
@@ -60,6 +62,12 @@ void debstream_close(struct debstream *s);
 /* Consumes up to n bytes into dst; *got < n only at the end of the stream. */
 int debstream_read(struct debstream *s, void *dst, size_t n, size_t *got,
 		   struct evmpkg_err *err);
+/*
+ * Reads what is left, so that the decompressor reaches the end of its
+ * stream and checks the trailer (xz's and gzip's checksums, which come
+ * after the tar's end-of-archive block).
+ */
+int debstream_drain(struct debstream *s, struct evmpkg_err *err);
 
 /* Receives content in chunks; a non-zero return stops the stream with it. */
 typedef int (*debtar_sink)(void *arg, const uint8_t *p, size_t n,
