@@ -5,6 +5,7 @@
  * open, and the content digests on a second pass. The decompressed tar is
  * never held in memory.
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -46,7 +47,6 @@ static const char *pool_dup(struct poolblk **pool, const char *s)
 	b->used += n;
 	return r;
 }
-
 
 /* Called for every data.tar entry i, with its normalised path. */
 typedef int (*entry_fn)(struct evmpkg_debpkg *p, void *arg, size_t i,
@@ -132,6 +132,10 @@ static int collect_entry(struct evmpkg_debpkg *p, void *arg, size_t i,
 	char target[DEBTAR_NAME_MAX + 2];
 	const char *why;
 
+	/* hardlink_group is an int. */
+	if (i == INT_MAX)
+		return evmpkg_fail(err, EVMPKG_EINVAL, "%s: %s: more than %d entries",
+				   p->path, p->ar[p->data_ix].name, INT_MAX);
 	if (i == c->cap) {
 		size_t ncap = c->cap ? 2 * c->cap : 256;
 		struct evmpkg_debfile *nf = reallocarray(p->f, ncap, sizeof(*nf));

@@ -117,8 +117,9 @@ static int build_control(struct evmpkg_debpkg *p, const char *member,
 		r = archive_write_set_format_gnutar(a);
 	if (r == ARCHIVE_OK)
 		r = add_filter(a, p->ctl_comp);
-	/* GNU tar pads the tar to 10240 bytes, then compresses: libarchive
-	 * would pad the compressed bytes instead. */
+	/* libarchive pads what the last filter writes to 10240 bytes: right
+	 * for a plain tar (GNU tar does so too), but after compression it
+	 * would append zeros that dpkg-deb never writes. */
 	if (r == ARCHIVE_OK && p->ctl_comp != DEBCOMP_NONE)
 		r = archive_write_set_bytes_in_last_block(a, 1);
 	if (r == ARCHIVE_OK)
