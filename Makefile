@@ -29,23 +29,29 @@ SAN_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) -O1 -g -fPIC -pthread \
 
 RPM_CFLAGS := $(shell pkg-config --cflags rpm 2>/dev/null)
 RPM_LIBS := $(shell pkg-config --libs rpm 2>/dev/null)
+ARCHIVE_CFLAGS := $(shell pkg-config --cflags libarchive 2>/dev/null)
+ARCHIVE_LIBS := $(shell pkg-config --libs libarchive 2>/dev/null || echo -larchive)
 
 # Link boundaries (docs/architecture.md): the core (common/) is built
 # without librpm or libdpkg flags and may link only OpenSSL, libcap and
-# pthreads; pkg/rpm/ is the one library that links librpm.
+# pthreads; pkg/rpm/ is the one library that links librpm; pkg/deb/ links
+# libarchive and no libdpkg (static, not PIC), so it may go into a .so.
 CORE_SRC := $(wildcard common/*.c)
 CORE_OBJ := $(CORE_SRC:%.c=$(B)/%.o)
 CORE_HDR := $(wildcard common/include/evmpkg/*.h)
 RPMPKG_SRC := $(wildcard pkg/rpm/*.c)
 RPMPKG_OBJ := $(RPMPKG_SRC:%.c=$(B)/%.o)
 RPMPKG_HDR := $(wildcard pkg/rpm/*.h)
+DEBPKG_SRC := $(wildcard pkg/deb/*.c)
+DEBPKG_OBJ := $(DEBPKG_SRC:%.c=$(B)/%.o)
+DEBPKG_HDR := $(wildcard pkg/deb/*.h)
 CLI_SRC := $(wildcard cli/*.c)
 CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
 # The command reads and writes packages and file_contexts.
 CLI_LIBS := $(RPM_LIBS) -lselinux
 UNIT_SRC := $(wildcard tests/unit/*.c)
 
-all: $(B)/libevmpkg.a $(B)/libevmpkg-rpm.a $(B)/evmpkg
+all: $(B)/libevmpkg.a $(B)/libevmpkg-rpm.a $(B)/libevmpkg-deb.a $(B)/evmpkg
 
 # `make` fails when a core file includes a package manager's headers.
 $(B)/core-boundary.ok: $(CORE_SRC) $(CORE_HDR)
@@ -63,6 +69,10 @@ $(B)/pkg/rpm/%.o: pkg/rpm/%.c $(CORE_HDR) $(RPMPKG_HDR)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(RPM_CFLAGS) -Ipkg/rpm -c -o $@ $<
 
+$(B)/pkg/deb/%.o: pkg/deb/%.c $(CORE_HDR) $(DEBPKG_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ARCHIVE_CFLAGS) -Ipkg/deb -c -o $@ $<
+
 $(B)/cli/%.o: cli/%.c $(CORE_HDR) $(RPMPKG_HDR) $(wildcard cli/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(RPM_CFLAGS) -Ipkg/rpm -c -o $@ $<
@@ -72,6 +82,10 @@ $(B)/libevmpkg.a: $(CORE_OBJ)
 	ar rcs $@ $^
 
 $(B)/libevmpkg-rpm.a: $(RPMPKG_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(B)/libevmpkg-deb.a: $(DEBPKG_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
@@ -98,7 +112,7 @@ $(B)/unit-tests-tsan: $(UNIT_SRC) $(CORE_SRC) $(CORE_HDR)
 # libFuzzer targets, one per parser of outside data.
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
-$(B)/fuzz/%: tests/fuzz/%.c $(CORE_SRC) $(wildcard common/include/evmpkg/*.h)
+$(B)/fuzz/%: tests/fuzz/%.c $(CORE_SRC) $(wildcard common/include/evmpkg/*.h tests/fuzz/*.h)
 	@mkdir -p $(dir $@)
 	$(CLANG) -std=gnu11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
 		-Icommon/include $(FUZZ_CFLAGS) -o $@ $< $(CORE_SRC) $(FUZZ_SRC_EXTRA) \
@@ -108,6 +122,11 @@ $(B)/fuzz/fuzz_rpmheader: $(RPMPKG_SRC) $(RPMPKG_HDR)
 $(B)/fuzz/fuzz_rpmheader: FUZZ_CFLAGS = -Ipkg/rpm $(RPM_CFLAGS)
 $(B)/fuzz/fuzz_rpmheader: FUZZ_SRC_EXTRA = $(RPMPKG_SRC)
 $(B)/fuzz/fuzz_rpmheader: FUZZ_LIBS = $(RPM_LIBS)
+# The .deb parser is built from pkg/deb too and links libarchive.
+$(B)/fuzz/fuzz_debpkg: $(DEBPKG_SRC) $(DEBPKG_HDR)
+$(B)/fuzz/fuzz_debpkg: FUZZ_CFLAGS = -Ipkg/deb $(ARCHIVE_CFLAGS)
+$(B)/fuzz/fuzz_debpkg: FUZZ_SRC_EXTRA = $(DEBPKG_SRC)
+$(B)/fuzz/fuzz_debpkg: FUZZ_LIBS = $(ARCHIVE_LIBS)
 fuzz: $(FUZZ_BIN)
 
 -include rpm-plugin/plugin.mk

@@ -6,15 +6,13 @@
  */
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include <rpm/rpmlog.h>
 
 #include "evmpkg/evmpkg.h"
+#include "fuzzpkg.h"
 #include "rpmpkg.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -27,17 +25,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-/* Touches every byte a caller may read, so ASan sees any overrun. */
-static unsigned int touch(const void *p, size_t n)
-{
-	const uint8_t *b = p;
-	unsigned int x = 0;
-
-	for (size_t i = 0; i < n; i++)
-		x += b[i];
-	return x;
-}
-
 static void exercise(struct evmpkg_rpmpkg *p)
 {
 	struct evmpkg_manifest m;
@@ -47,28 +34,30 @@ static void exercise(struct evmpkg_rpmpkg *p)
 	size_t n = evmpkg_rpm_nfiles(p), len;
 	volatile unsigned int sink = 0;
 
-	sink += touch(evmpkg_rpm_nevra(p), strlen(evmpkg_rpm_nevra(p)));
+	sink += fuzz_touch(evmpkg_rpm_nevra(p), strlen(evmpkg_rpm_nevra(p)));
 	sink += (unsigned int)evmpkg_rpm_has_pgp_sig(p);
 	for (size_t i = 0; i < n; i++) {
 		const struct evmpkg_rpmfile *f = evmpkg_rpm_file(p, i);
 
-		sink += touch(f->path, strlen(f->path)) + touch(f->user, strlen(f->user)) +
-			touch(f->group, strlen(f->group)) + touch(f->caps, strlen(f->caps)) +
-			touch(f->digest, f->digest_len) + f->mode + f->flags;
+		sink += fuzz_touch(f->path, strlen(f->path)) +
+			fuzz_touch(f->user, strlen(f->user)) +
+			fuzz_touch(f->group, strlen(f->group)) +
+			fuzz_touch(f->caps, strlen(f->caps)) +
+			fuzz_touch(f->digest, f->digest_len) + f->mode + f->flags;
 		if (f->existing_sig)
-			sink += touch(f->existing_sig, strlen(f->existing_sig));
+			sink += fuzz_touch(f->existing_sig, strlen(f->existing_sig));
 		if (f->hardlink_group >= 0 && (size_t)f->hardlink_group >= n)
 			__builtin_trap();
 	}
 	if (evmpkg_rpm_file(p, n))
 		__builtin_trap();
 	if (evmpkg_rpm_get_bin(p, EVMPKG_RPMTAG_MANIFEST, &blob, &len) == 0) {
-		sink += touch(blob, len);
+		sink += fuzz_touch(blob, len);
 		if (evmpkg_manifest_decode(blob, len, &m, &err) == EVMPKG_OK)
 			evmpkg_manifest_free(&m);
 	}
 	if (evmpkg_rpm_payload_digests(p, EVMPKG_HASH_SHA256, &dig, &err) == EVMPKG_OK) {
-		sink += touch(dig, n * evmpkg_hash_size(EVMPKG_HASH_SHA256));
+		sink += fuzz_touch(dig, n * evmpkg_hash_size(EVMPKG_HASH_SHA256));
 		free(dig);
 	}
 	(void)sink;
@@ -79,20 +68,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct evmpkg_rpmpkg *p = NULL;
 	struct evmpkg_err err;
 	char path[64];
-	size_t done = 0;
-	int fd = memfd_create("fuzz.rpm", MFD_CLOEXEC);
+	int fd = fuzz_memfile(data, size, path);
 
-	if (fd < 0)
-		__builtin_trap();
-	while (done < size) {
-		ssize_t w = write(fd, data + done, size - done);
-
-		if (w <= 0)
-			__builtin_trap();
-		done += (size_t)w;
-	}
-	/* The path evmpkg sign and inspect take, on the in-memory file. */
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	if (evmpkg_rpm_open(path, &p, &err) == EVMPKG_OK) {
 		exercise(p);
 		evmpkg_rpm_close(p);
