@@ -73,9 +73,9 @@ $(B)/pkg/deb/%.o: pkg/deb/%.c $(CORE_HDR) $(DEBPKG_HDR)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ARCHIVE_CFLAGS) -Ipkg/deb -c -o $@ $<
 
-$(B)/cli/%.o: cli/%.c $(CORE_HDR) $(RPMPKG_HDR) $(wildcard cli/*.h)
+$(B)/cli/%.o: cli/%.c $(CORE_HDR) $(RPMPKG_HDR) $(DEBPKG_HDR) $(wildcard cli/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(RPM_CFLAGS) -Ipkg/rpm -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(RPM_CFLAGS) $(ARCHIVE_CFLAGS) -Ipkg/rpm -Ipkg/deb -c -o $@ $<
 
 $(B)/libevmpkg.a: $(CORE_OBJ)
 	rm -f $@
@@ -89,9 +89,10 @@ $(B)/libevmpkg-deb.a: $(DEBPKG_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-$(B)/evmpkg: $(CLI_OBJ) $(B)/libevmpkg-rpm.a $(B)/libevmpkg.a
+$(B)/evmpkg: $(CLI_OBJ) $(B)/libevmpkg-rpm.a $(B)/libevmpkg-deb.a $(B)/libevmpkg.a
 	$(CC) $(ALL_CFLAGS) -pie $(LDHARDEN) $(LDFLAGS) -o $@ $(CLI_OBJ) \
-		$(B)/libevmpkg-rpm.a $(B)/libevmpkg.a $(CLI_LIBS) $(LIBS)
+		$(B)/libevmpkg-rpm.a $(B)/libevmpkg-deb.a $(B)/libevmpkg.a $(CLI_LIBS) \
+		$(ARCHIVE_LIBS) $(LIBS)
 
 # Unit tests, normal and under ASan+UBSan.
 $(B)/unit-tests: $(UNIT_SRC) $(B)/libevmpkg.a

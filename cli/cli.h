@@ -84,6 +84,11 @@ void cli_signopts_init(struct cli_signopts *o);
 /* 1: c was a signing option and is taken; 0: not one; -1: bad value. */
 int cli_signopt(struct cli_signopts *o, int c, const char *arg);
 
+/* A package file's format, by its magic: an ar archive is a .deb, rpm's
+ * lead starts ed ab ee db; -1 (err set) for anything else. */
+enum { CLI_PKG_RPM, CLI_PKG_DEB };
+int cli_pkg_format(const char *path, struct evmpkg_err *err);
+
 /* Loads trusted certificates; the kernel's default locations if none. */
 int cli_load_trust(char **certs, size_t ncerts, int use_defaults,
 		   struct evmpkg_trust **out);

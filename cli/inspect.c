@@ -8,13 +8,14 @@
 #include <rpm/rpmfiles.h>
 #include <rpm/rpmtag.h>
 
+#include "debdesc.h"
 #include "rpmdesc.h"
 #include "rpmpkg.h"
 #include "rpmtag.h"
 
 static void usage(FILE *f)
 {
-	fputs("usage: evmpkg inspect [--cert CERT]... [--json] PKG.rpm\n"
+	fputs("usage: evmpkg inspect [--cert CERT]... [--json] PKG.rpm|PKG.deb\n"
 	      "Per file: what is signed, with which key id, the metadata the EVM\n"
 	      "signature assumed, and whether each signature verifies (with the\n"
 	      "given certificates; without any, only the form is checked).\n", f);
@@ -89,30 +90,39 @@ static void print_row(const struct row *r, int json)
 	free(caps);
 }
 
-/* The engine over the package, with content digests from the payload when
- * the header's are of another algorithm than a signature's (or absent). */
-static int open_engine(struct evmpkg_rpmpkg *p, const struct evmpkg_trust *t,
-		       struct evmpkg_pkg **pkg, struct evmpkg_err *err)
+/* The algorithm of the first signature that needs the content hashed:
+ * the package's digests are of another algorithm, or absent. */
+static int needed_algo(struct evmpkg_pkg *pkg, size_t n)
 {
-	struct evmpkg_pkgopts o = { .policy = EVMPKG_POLICY_ENFORCE, .trust = t };
+	for (size_t fx = 0; fx < n; fx++) {
+		struct evmpkg_fileresult r;
+
+		evmpkg_pkg_file(pkg, fx, &r);
+		if (r.c && r.c->parsed && !r.c->ima_content)
+			return r.c->ima_sig.hash_algo;
+	}
+	return -1;
+}
+
+static const struct evmpkg_pkgopts inspect_opts = { .policy = EVMPKG_POLICY_ENFORCE };
+
+/* rpm: the header's digests, or the payload's content where they do not serve. */
+static int open_rpm_engine(struct evmpkg_rpmpkg *p, const struct evmpkg_trust *t,
+			   struct evmpkg_pkg **pkg, struct evmpkg_err *err)
+{
+	struct evmpkg_pkgopts o = inspect_opts;
 	rpmfiles files = rpmfilesNew(NULL, evmpkg_rpm_header(p), RPMTAG_BASENAMES,
 				     RPMFI_KEEPHEADER);
 	uint8_t *content = NULL;
-	int algo = -1, rc;
+	int algo, rc;
 
+	o.trust = t;
 	if (!files)
 		return evmpkg_fail(err, EVMPKG_EINVAL, "%s: cannot read the file list",
 				   evmpkg_rpm_nevra(p));
 	rc = evmpkg_rpm_pkg_open(evmpkg_rpm_header(p), files, evmpkg_rpm_nevra(p),
 				 NULL, 0, &o, pkg, err);
-	for (size_t fx = 0; !rc && fx < evmpkg_rpm_nfiles(p) && algo < 0; fx++) {
-		struct evmpkg_fileresult r;
-
-		evmpkg_pkg_file(*pkg, fx, &r);
-		if (r.c && r.c->parsed && !r.c->ima_content)
-			algo = r.c->ima_sig.hash_algo;
-	}
-	if (!rc && algo > 0) {
+	if (!rc && (algo = needed_algo(*pkg, evmpkg_rpm_nfiles(p))) > 0) {
 		evmpkg_pkg_free(*pkg);
 		*pkg = NULL;
 		rc = evmpkg_rpm_payload_digests(p, algo, &content, err);
@@ -126,6 +136,36 @@ static int open_engine(struct evmpkg_rpmpkg *p, const struct evmpkg_trust *t,
 	return rc;
 }
 
+/* .deb: no content digests in the package: data.tar's content, hashed. */
+static int open_deb_engine(struct evmpkg_debpkg *p, const struct evmpkg_trust *t,
+			   struct evmpkg_pkg **pkg, struct evmpkg_err *err)
+{
+	struct evmpkg_pkgopts o = inspect_opts;
+	uint8_t *content = NULL;
+	int algo, rc;
+
+	o.trust = t;
+	rc = evmpkg_deb_pkg_open(p, NULL, 0, &o, pkg, err);
+	algo = rc ? -1 : needed_algo(*pkg, evmpkg_deb_nfiles(p));
+	/* data.tar is read to its end even when nothing is signed: it must be whole. */
+	if (!rc) {
+		evmpkg_pkg_free(*pkg);
+		*pkg = NULL;
+		rc = evmpkg_deb_content_digests(p, algo > 0 ? algo : EVMPKG_HASH_SHA256,
+						&content, err);
+	}
+	if (!rc)
+		rc = evmpkg_deb_pkg_open(p, algo > 0 ? content : NULL, algo, &o, pkg, err);
+	free(content);
+	return rc;
+}
+
+/* One file of either format, for the rows. */
+struct ifile {
+	const char *path;
+	int is_reg;
+};
+
 int cmd_inspect(int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -137,11 +177,14 @@ int cmd_inspect(int argc, char **argv)
 	char **certs = calloc((size_t)argc + 1, sizeof(*certs));
 	struct evmpkg_trust *t = NULL;
 	struct evmpkg_rpmpkg *p = NULL;
+	struct evmpkg_debpkg *d = NULL;
 	struct evmpkg_pkg *pkg = NULL;
 	struct evmpkg_err err = { 0 };
+	struct ifile *files = NULL;
+	const char *name = NULL, *mstate;
 	const uint8_t *blob;
-	size_t ncerts = 0, blen, bad = 0;
-	int json = 0, c, rc = 2;
+	size_t ncerts = 0, blen, bad = 0, n = 0;
+	int json = 0, c, rc = 2, fmt;
 
 	if (!certs)
 		return 2;
@@ -160,18 +203,46 @@ int cmd_inspect(int argc, char **argv)
 	}
 	if (cli_load_trust(certs, ncerts, 0, &t))
 		goto out;
-	/* Nothing is good in a package whose payload is not what it says. */
-	if (evmpkg_rpm_open(argv[optind], &p, &err) || evmpkg_rpm_check_payload(p, &err) ||
-	    open_engine(p, t, &pkg, &err)) {
+	rc = 1;
+	if ((fmt = cli_pkg_format(argv[optind], &err)) < 0) {
 		cli_err("%s", err.msg);
-		rc = 1;
 		goto out;
 	}
+	if (fmt == CLI_PKG_DEB) {
+		if (evmpkg_deb_open(argv[optind], &d, &err) || open_deb_engine(d, t, &pkg, &err)) {
+			cli_err("%s", err.msg);
+			goto out;
+		}
+		name = evmpkg_deb_name(d);
+		n = evmpkg_deb_nfiles(d);
+		mstate = evmpkg_deb_control_member(d, EVMPKG_DEB_MANIFEST_MEMBER, &blob, &blen) ?
+			 "absent" : "present";
+	} else {
+		/* Nothing is good in a package whose payload is not what it says. */
+		if (evmpkg_rpm_open(argv[optind], &p, &err) || evmpkg_rpm_check_payload(p, &err) ||
+		    open_rpm_engine(p, t, &pkg, &err)) {
+			cli_err("%s", err.msg);
+			goto out;
+		}
+		name = evmpkg_rpm_nevra(p);
+		n = evmpkg_rpm_nfiles(p);
+		mstate = evmpkg_rpm_get_bin(p, EVMPKG_RPMTAG_MANIFEST, &blob, &blen) == 0 ?
+			 "present" : "absent";
+	}
+	if (!(files = calloc(n + 1, sizeof(*files)))) {
+		cli_err("out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (d)
+			files[i] = (struct ifile){ evmpkg_deb_file(d, i)->path,
+						   evmpkg_deb_file(d, i)->is_reg };
+		else
+			files[i] = (struct ifile){ evmpkg_rpm_file(p, i)->path,
+						   evmpkg_rpm_file(p, i)->is_reg };
+	}
 	if (!json)
-		printf("%s (%s): %zu files, manifest: %s\n", argv[optind],
-		       evmpkg_rpm_nevra(p), evmpkg_rpm_nfiles(p),
-		       evmpkg_rpm_get_bin(p, EVMPKG_RPMTAG_MANIFEST, &blob, &blen) == 0 ?
-		       "present" : "absent");
+		printf("%s (%s): %zu files, manifest: %s\n", argv[optind], name, n, mstate);
 	/* What is wrong with the package as a whole: the manifest, pairing. */
 	for (size_t i = 0; i < evmpkg_pkg_nproblems(pkg); i++, bad++) {
 		if (json) {
@@ -182,8 +253,8 @@ int cmd_inspect(int argc, char **argv)
 			printf("problem: %s\n", evmpkg_pkg_problem(pkg, i));
 		}
 	}
-	for (size_t i = 0; i < evmpkg_rpm_nfiles(p); i++) {
-		const struct evmpkg_rpmfile *f = evmpkg_rpm_file(p, i);
+	for (size_t i = 0; i < n; i++) {
+		const struct ifile *f = &files[i];
 		struct row r = { .path = f->path, .what = "none",
 				 .ima_v = EVMPKG_V_NOTRUN, .evm_v = EVMPKG_V_NOTRUN };
 		struct evmpkg_fileresult fr;
@@ -212,6 +283,8 @@ int cmd_inspect(int argc, char **argv)
 out:
 	evmpkg_pkg_free(pkg);
 	evmpkg_rpm_close(p);
+	evmpkg_deb_close(d);
+	free(files);
 	evmpkg_trust_free(t);
 	free(certs);
 	return rc;

@@ -256,3 +256,21 @@ int cli_signopt(struct cli_signopts *o, int c, const char *arg)
 	}
 	return 0;
 }
+
+int cli_pkg_format(const char *path, struct evmpkg_err *err)
+{
+	unsigned char magic[8] = { 0 };
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t got = fd >= 0 ? read(fd, magic, sizeof(magic)) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	if (got < 0)
+		return evmpkg_fail_errno(err, errno, "%s", path), -1;
+	if (got == 8 && !memcmp(magic, "!<arch>\n", 8))
+		return CLI_PKG_DEB;
+	if (got >= 4 && !memcmp(magic, "\xed\xab\xee\xdb", 4))
+		return CLI_PKG_RPM;
+	evmpkg_fail(err, EVMPKG_EINVAL, "%s: neither an rpm nor a .deb package", path);
+	return -1;
+}
