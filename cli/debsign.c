@@ -121,6 +121,7 @@ int sign_deb(const struct sign_opts *o, const char *path)
 
 		files[i] = (struct pkgsign_file){
 			.path = f->path, .user = f->user, .group = f->group,
+			.has_ids = 1, .uid = f->uid, .gid = f->gid,
 			.mode = f->mode, .is_reg = f->is_reg,
 			.is_config = f->is_conffile,
 			.caps = sign_caps_for(o, f->path),
@@ -138,12 +139,9 @@ int sign_deb(const struct sign_opts *o, const char *path)
 		cli_err("%s", err.msg);
 		goto out;
 	}
-	if (dropped)
-		fprintf(stderr, PROG ": %s: warning: its debsigs signature was dropped "
-			"(control.tar changed); sign it again with debsigs\n",
-			o->out ? o->out : path);
-	printf("%s: %s: %zu files with IMA and EVM signatures, %zu IMA only, %zu regular files without EVM\n",
-	       o->out ? o->out : path, evmpkg_deb_name(p), counts[2], counts[1], counts[0]);
+	pkgsign_done(o->out ? o->out : path, evmpkg_deb_name(p), counts, dropped ?
+		     "its debsigs signature was dropped (control.tar changed); sign "
+		     "it again with debsigs" : NULL);
 	rc = 0;
 out:
 	pkgsign_free(res, n);

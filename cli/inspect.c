@@ -38,8 +38,21 @@ struct row {
 	uint32_t ima_keyid, evm_keyid;
 	int ima_v, evm_v;
 	const struct evmpkg_mentry *e;
+	const uint8_t *ima;	/* the security.ima value, when parsed */
+	size_t ima_len;
 	char why[600];
 };
+
+/* "key":"hex" for --json: the exact bytes an installer writes. */
+static void json_hex(const char *key, const uint8_t *p, size_t n)
+{
+	char hex[2 * EVMPKG_SIG_MAX + 1];
+
+	if (!p || !n || n > EVMPKG_SIG_MAX)
+		return;
+	cli_hex(p, n, hex);
+	printf(",\"%s\":\"%s\"", key, hex);
+}
 
 static void print_row(const struct row *r, int json)
 {
@@ -55,6 +68,9 @@ static void print_row(const struct row *r, int json)
 		if (strcmp(r->what, "none"))
 			printf(",\"ima_keyid\":\"%08x\",\"ima\":\"%s\"", r->ima_keyid,
 			       short_verdict(r->ima_v));
+		json_hex("ima_value", r->ima, r->ima_len);
+		if (e)
+			json_hex("evm_value", e->evm, e->evm_len);
 		if (e) {
 			printf(",\"evm_keyid\":\"%08x\",\"evm\":\"%s\",\"uid\":%u,\"gid\":%u,\"mode\":\"%o\"",
 			       r->evm_keyid, short_verdict(r->evm_v), e->uid, e->gid, e->mode);
@@ -270,6 +286,10 @@ int cmd_inspect(int argc, char **argv)
 			if (fr.c->parsed && fr.c->ima_sig.type == EVMPKG_IMA_DIGSIG)
 				r.ima_keyid = fr.c->ima_sig.keyid;
 			r.evm_keyid = fr.c->parsed ? fr.c->evm_sig.keyid : 0;
+			if (fr.c->parsed) {
+				r.ima = fr.c->ima;
+				r.ima_len = fr.c->ima_len;
+			}
 			if (fr.rc) {
 				snprintf(r.why, sizeof(r.why), "%s", fr.why ? fr.why : "refused");
 				if (evmpkg_verdict_good(r.ima_v) || r.ima_v == EVMPKG_V_NOTRUN)

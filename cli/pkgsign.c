@@ -88,6 +88,9 @@ static int decide(const struct pkgsign_opts *o, const struct pkgsign_file *f,
 			 "%s: content expected to change (IMA only with --sign-config)",
 			 o->config_word);
 		r->kind = o->sign_config ? 1 : 0;
+	} else if (f->has_ids && !*f->user && !*f->group) {
+		r->e.uid = f->uid;
+		r->e.gid = f->gid;
 	} else if (evmpkg_accounts_uid(o->acct, f->user, &r->e.uid)) {
 		snprintf(whybuf, wn, "owner '%s' does not map to a fixed uid "
 			 "(give the target's --passwd)", f->user);
@@ -171,4 +174,14 @@ void pkgsign_free(struct pkgsign_result *res, size_t n)
 		free(res[i].e.label);
 	}
 	free(res);
+}
+
+void pkgsign_done(const char *out, const char *name, const size_t counts[3],
+		  const char *dropped)
+{
+	if (dropped)
+		fprintf(stderr, PROG ": %s: warning: %s\n", out, dropped);
+	printf("%s: %s: %zu files with IMA and EVM signatures, %zu IMA only, "
+	       "%zu regular files without EVM\n", out, name, counts[2], counts[1],
+	       counts[0]);
 }

@@ -28,6 +28,10 @@ struct pkgsign_opts {
 struct pkgsign_file {
 	const char *path;
 	const char *user, *group;	/* owner names in the package */
+	/* Used where the package gives no name ("" in a tar header), as dpkg
+	 * then does: the numeric ids. */
+	int has_ids;
+	uint32_t uid, gid;
 	uint32_t mode;			/* with S_IFMT */
 	int is_reg;			/* regular file with content */
 	int is_config;
@@ -54,5 +58,9 @@ int pkgsign_run(const struct pkgsign_opts *o, const char *pkgname,
 		int ima_only_in_manifest, struct evmpkg_manifest *m,
 		struct pkgsign_result **res, size_t counts[3]);
 void pkgsign_free(struct pkgsign_result *res, size_t n);
+/* The closing lines for one package written to out: a warning about the
+ * signature the rewrite dropped (NULL: none), and the counts. */
+void pkgsign_done(const char *out, const char *name, const size_t counts[3],
+		  const char *dropped);
 
 #endif

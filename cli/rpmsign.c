@@ -86,12 +86,9 @@ int sign_rpm(const struct sign_opts *o, const char *path)
 		cli_err("%s", err.msg);
 		goto out;
 	}
-	if (dropped)
-		fprintf(stderr, PROG ": %s: warning: its OpenPGP signature was dropped "
-			"(the header changed); sign again with `rpmsign --addsign`\n",
-			o->out ? o->out : path);
-	printf("%s: %s: %zu files with IMA and EVM signatures, %zu IMA only, %zu regular files without EVM\n",
-	       o->out ? o->out : path, evmpkg_rpm_nevra(p), counts[2], counts[1], counts[0]);
+	pkgsign_done(o->out ? o->out : path, evmpkg_rpm_nevra(p), counts, dropped ?
+		     "its OpenPGP signature was dropped (the header changed); sign "
+		     "again with `rpmsign --addsign`" : NULL);
 	rc = 0;
 out:
 	for (size_t i = 0; hex && i < n; i++)
