@@ -52,7 +52,7 @@ static int name_field(struct evmpkg_rd *r, char out[17])
 	return n ? 0 : -1;
 }
 
-int debar_pread(int fd, void *buf, size_t n, off_t off)
+int evmpkg_debar_pread(int fd, void *buf, size_t n, off_t off)
 {
 	uint8_t *b = buf;
 
@@ -71,8 +71,8 @@ int debar_pread(int fd, void *buf, size_t n, off_t off)
 	return 0;
 }
 
-int debar_read(int fd, off_t fsize, const char *pkg, struct debar_member **out,
-	       size_t *n, struct evmpkg_err *err)
+int evmpkg_debar_read(int fd, off_t fsize, const char *pkg, struct debar_member **out,
+		      size_t *n, struct evmpkg_err *err)
 {
 	uint8_t hdr[DEBAR_HDR_LEN] = { 0 };
 	struct debar_member *m;
@@ -82,7 +82,7 @@ int debar_read(int fd, off_t fsize, const char *pkg, struct debar_member **out,
 
 	*out = NULL;
 	*n = 0;
-	if (debar_pread(fd, hdr, DEBAR_MAGIC_LEN, 0) && errno)
+	if (evmpkg_debar_pread(fd, hdr, DEBAR_MAGIC_LEN, 0) && errno)
 		return evmpkg_fail_errno(err, errno, "%s: read", pkg);
 	if (fsize < DEBAR_MAGIC_LEN || memcmp(hdr, DEBAR_MAGIC, DEBAR_MAGIC_LEN))
 		return evmpkg_fail(err, EVMPKG_EINVAL,
@@ -107,7 +107,7 @@ int debar_read(int fd, off_t fsize, const char *pkg, struct debar_member **out,
 					 pkg, (long long)(fsize - pos), (long long)pos);
 			break;
 		}
-		if (debar_pread(fd, hdr, DEBAR_HDR_LEN, pos)) {
+		if (evmpkg_debar_pread(fd, hdr, DEBAR_HDR_LEN, pos)) {
 			rc = evmpkg_fail_errno(err, errno ? errno : EIO, "%s: read", pkg);
 			break;
 		}
@@ -130,7 +130,8 @@ int debar_read(int fd, off_t fsize, const char *pkg, struct debar_member **out,
 		if (size > (uint64_t)(fsize - pos)) {
 			rc = evmpkg_fail(err, EVMPKG_EINVAL,
 					 "%s: truncated ar archive: member '%s' has %llu bytes, the file %lld after its header",
-					 pkg, e->name, (unsigned long long)size, (long long)(fsize - pos));
+					 pkg, e->name, (unsigned long long)size,
+					 (long long)(fsize - pos));
 			break;
 		}
 		e->off = pos;
@@ -150,7 +151,7 @@ int debar_read(int fd, off_t fsize, const char *pkg, struct debar_member **out,
 	return 0;
 }
 
-int debar_header(char *out, const char *name, int64_t mtime, uint64_t size)
+int evmpkg_debar_header(char *out, const char *name, int64_t mtime, uint64_t size)
 {
 	if (strlen(name) > 16 || mtime < 0 || mtime > 999999999999LL ||
 	    size > 9999999999ULL)

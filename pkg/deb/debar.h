@@ -31,17 +31,17 @@ struct debar_member {
  * The members of the ar archive in fd, whose size is fsize; *out is
  * malloc'd. Errors name the package pkg and the member.
  */
-int debar_read(int fd, off_t fsize, const char *pkg, struct debar_member **out,
-	       size_t *n, struct evmpkg_err *err);
+int evmpkg_debar_read(int fd, off_t fsize, const char *pkg, struct debar_member **out,
+		      size_t *n, struct evmpkg_err *err);
 
 /* pread of exactly n bytes at off; -1 with errno set (0: end of file). */
-int debar_pread(int fd, void *buf, size_t n, off_t off);
+int evmpkg_debar_pread(int fd, void *buf, size_t n, off_t off);
 
 /*
  * The header dpkg-deb writes for a member (owner 0/0, mode 100644), into
  * out (DEBAR_HDR_LEN + 1 bytes, NUL-terminated). -1 if name is longer than
  * 16 bytes or size or mtime do not fit their fields.
  */
-int debar_header(char *out, const char *name, int64_t mtime, uint64_t size);
+int evmpkg_debar_header(char *out, const char *name, int64_t mtime, uint64_t size);
 
 #endif

@@ -51,7 +51,7 @@ static int ctl_entry(struct evmpkg_debpkg *p, struct debtar *t, struct debctl *c
 	const char *why;
 	int rc;
 
-	if (debtar_path(e->name, path, sizeof(path), &why))
+	if (evmpkg_debtar_path(e->name, path, sizeof(path), &why))
 		return evmpkg_fail(err, EVMPKG_EINVAL, "%s: %s: %s: %s", p->path, member,
 				   e->name, why);
 	if (e->type != DEBTAR_REG && e->type != DEBTAR_DIR && e->type != DEBTAR_SYMLINK)
@@ -80,13 +80,13 @@ static int ctl_entry(struct evmpkg_debpkg *p, struct debtar *t, struct debctl *c
 	mb.d = c->data = malloc(mb.cap ? mb.cap : 1);
 	if (!c->tarname || !c->name || !c->linkname || !c->data)
 		return evmpkg_fail(err, EVMPKG_ENOMEM, "%s: out of memory", p->path);
-	if ((rc = debtar_content(t, membuf_sink, &mb, err)))
+	if ((rc = evmpkg_debtar_content(t, membuf_sink, &mb, err)))
 		return rc;
 	c->len = mb.len;
 	return 0;
 }
 
-int debctl_read(struct evmpkg_debpkg *p, struct evmpkg_err *err)
+int evmpkg_debctl_read(struct evmpkg_debpkg *p, struct evmpkg_err *err)
 {
 	const struct debar_member *m = &p->ar[p->ctl_ix];
 	struct debstream s;
@@ -96,13 +96,13 @@ int debctl_read(struct evmpkg_debpkg *p, struct evmpkg_err *err)
 
 	if (!t)
 		return evmpkg_fail(err, EVMPKG_ENOMEM, "%s: out of memory", p->path);
-	rc = debstream_open(&s, p->fd, m->off, m->size, p->ctl_comp, p->path, m->name, err);
+	rc = evmpkg_debstream_open(&s, p->fd, m->off, m->size, p->ctl_comp, p->path, m->name, err);
 	if (rc) {
 		free(t);
 		return rc;
 	}
-	debtar_init(t, &s);
-	while (!(rc = debtar_next(t, &end, err)) && !end) {
+	evmpkg_debtar_init(t, &s);
+	while (!(rc = evmpkg_debtar_next(t, &end, err)) && !end) {
 		struct debctl *c;
 
 		if (p->nctl == CTL_MAX_ENTRIES) {
@@ -121,8 +121,8 @@ int debctl_read(struct evmpkg_debpkg *p, struct evmpkg_err *err)
 			break;
 	}
 	if (!rc)
-		rc = debstream_drain(&s, err);
-	debstream_close(&s);
+		rc = evmpkg_debstream_drain(&s, err);
+	evmpkg_debstream_close(&s);
 	free(t);
 	return rc;
 }
@@ -157,7 +157,7 @@ static int word_ok(const char *s, const char *also)
 }
 
 /* Package, Version and Architecture from the control file's one stanza. */
-int debctl_fields(struct evmpkg_debpkg *p, struct evmpkg_err *err)
+int evmpkg_debctl_fields(struct evmpkg_debpkg *p, struct evmpkg_err *err)
 {
 	static const struct {
 		const char *field;
@@ -202,7 +202,8 @@ int debctl_fields(struct evmpkg_debpkg *p, struct evmpkg_err *err)
 		for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
 			char **dst = (char **)((char *)p + want[i].off);
 
-			if (k != strlen(want[i].field) || strncasecmp((const char *)line, want[i].field, k))
+			if (k != strlen(want[i].field) ||
+			    strncasecmp((const char *)line, want[i].field, k))
 				continue;
 			if (*dst)
 				return evmpkg_fail(err, EVMPKG_EINVAL, "%s: control: %s given twice",
@@ -230,9 +231,9 @@ int debctl_fields(struct evmpkg_debpkg *p, struct evmpkg_err *err)
 	return 0;
 }
 
-int debctl_conffiles(struct evmpkg_debpkg *p,
-		     void (*fn)(struct evmpkg_debpkg *p, const char *path, void *arg),
-		     void *arg, struct evmpkg_err *err)
+int evmpkg_debctl_conffiles(struct evmpkg_debpkg *p,
+			    void (*fn)(struct evmpkg_debpkg *p, const char *path, void *arg),
+			    void *arg, struct evmpkg_err *err)
 {
 	char path[DEBTAR_NAME_MAX + 2], norm[DEBTAR_NAME_MAX + 2];
 	const uint8_t *data, *line;
@@ -266,7 +267,7 @@ int debctl_conffiles(struct evmpkg_debpkg *p,
 						   p->path, path);
 			continue;
 		}
-		if (debtar_path(path + 1, norm, sizeof(norm), &why))
+		if (evmpkg_debtar_path(path + 1, norm, sizeof(norm), &why))
 			return evmpkg_fail(err, EVMPKG_EINVAL, "%s: conffiles: %s: %s", p->path,
 					   path, why);
 		fn(p, norm, arg);
@@ -274,7 +275,7 @@ int debctl_conffiles(struct evmpkg_debpkg *p,
 	return 0;
 }
 
-void debctl_free(struct evmpkg_debpkg *p)
+void evmpkg_debctl_free(struct evmpkg_debpkg *p)
 {
 	for (size_t i = 0; i < p->nctl; i++)
 		ctl_free(&p->ctl[i]);

@@ -67,12 +67,12 @@ static int walk_data(struct evmpkg_debpkg *p, entry_fn fn, void *arg, size_t *co
 		rc = evmpkg_fail(err, EVMPKG_ENOMEM, "%s: out of memory", p->path);
 		goto out;
 	}
-	if ((rc = debstream_open(&s, p->fd, m->off, m->size, p->data_comp, p->path,
-				 m->name, err)))
+	if ((rc = evmpkg_debstream_open(&s, p->fd, m->off, m->size, p->data_comp, p->path,
+					m->name, err)))
 		goto out;
-	debtar_init(t, &s);
-	while (!(rc = debtar_next(t, &end, err)) && !end) {
-		if (debtar_path(t->e.name, path, DEBTAR_NAME_MAX + 2, &why)) {
+	evmpkg_debtar_init(t, &s);
+	while (!(rc = evmpkg_debtar_next(t, &end, err)) && !end) {
+		if (evmpkg_debtar_path(t->e.name, path, DEBTAR_NAME_MAX + 2, &why)) {
 			rc = evmpkg_fail(err, EVMPKG_EINVAL, "%s: %s: %s: %s", p->path, m->name,
 					 t->e.name, why);
 			break;
@@ -82,10 +82,10 @@ static int walk_data(struct evmpkg_debpkg *p, entry_fn fn, void *arg, size_t *co
 		i++;
 	}
 	if (!rc)
-		rc = debstream_drain(&s, err);
+		rc = evmpkg_debstream_drain(&s, err);
 	*count = i;
 out:
-	debstream_close(&s);
+	evmpkg_debstream_close(&s);
 	free(path);
 	free(t);
 	return rc;
@@ -160,9 +160,10 @@ static int collect_entry(struct evmpkg_debpkg *p, void *arg, size_t i,
 		return evmpkg_fail(err, EVMPKG_EINVAL, "%s: %s: %s: the top directory is not a directory",
 				   p->path, p->ar[p->data_ix].name, e->name);
 	if (f->type == EVMPKG_DEB_HARDLINK) {
-		if (debtar_path(e->linkname, target, sizeof(target), &why))
+		if (evmpkg_debtar_path(e->linkname, target, sizeof(target), &why))
 			return evmpkg_fail(err, EVMPKG_EINVAL, "%s: %s: %s: hard link target '%s': %s",
-					   p->path, p->ar[p->data_ix].name, e->name, e->linkname, why);
+					   p->path, p->ar[p->data_ix].name, e->name, e->linkname,
+					   why);
 		f->linkto = pool_dup(c->pool, target);
 	} else if (f->type == EVMPKG_DEB_SYMLINK) {
 		f->linkto = pool_dup(c->pool, e->linkname);
@@ -257,7 +258,7 @@ static void mark_conffile(struct evmpkg_debpkg *p, const char *path, void *arg)
 		p->f[*s - 1].is_conffile = 1;
 }
 
-int debdata_read(struct evmpkg_debpkg *p, struct evmpkg_err *err)
+int evmpkg_debdata_read(struct evmpkg_debpkg *p, struct evmpkg_err *err)
 {
 	struct pathindex ix = { 0 };
 	struct collect c = { .pool = &p->pool };
@@ -266,12 +267,12 @@ int debdata_read(struct evmpkg_debpkg *p, struct evmpkg_err *err)
 
 	if (!(rc = walk_data(p, collect_entry, &c, &n, err)) &&
 	    !(rc = pidx_build(p, &ix, err)) && !(rc = link_groups(p, &ix, err)))
-		rc = debctl_conffiles(p, mark_conffile, &ix, err);
+		rc = evmpkg_debctl_conffiles(p, mark_conffile, &ix, err);
 	free(ix.slot);
 	return rc;
 }
 
-void debdata_free(struct evmpkg_debpkg *p)
+void evmpkg_debdata_free(struct evmpkg_debpkg *p)
 {
 	struct poolblk *b;
 
@@ -314,7 +315,7 @@ static int digest_entry(struct evmpkg_debpkg *p, void *arg, size_t i,
 		return 0;
 	if (!EVP_DigestInit_ex(d->ctx, d->md, NULL))
 		return evmpkg_fail(err, EVMPKG_ECRYPTO, "%s: %s: digest failed", p->path, path);
-	if ((rc = debtar_content(t, digest_sink, d->ctx, err)))
+	if ((rc = evmpkg_debtar_content(t, digest_sink, d->ctx, err)))
 		return rc;
 	if (!EVP_DigestFinal_ex(d->ctx, d->res + i * d->dsz, &dl) || dl != d->dsz)
 		return evmpkg_fail(err, EVMPKG_ECRYPTO, "%s: %s: digest failed", p->path, path);

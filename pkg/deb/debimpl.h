@@ -45,18 +45,18 @@ struct evmpkg_debpkg {
 
 #define DEB_COPY_CHUNK (256 * 1024)
 
-/* debctl.c: control.tar's entries into p->ctl (freed by debctl_free). */
-int debctl_read(struct evmpkg_debpkg *p, struct evmpkg_err *err);
+/* debctl.c: control.tar's entries into p->ctl (freed by evmpkg_debctl_free). */
+int evmpkg_debctl_read(struct evmpkg_debpkg *p, struct evmpkg_err *err);
 /* The control file's Package, Version, Architecture; p->name. */
-int debctl_fields(struct evmpkg_debpkg *p, struct evmpkg_err *err);
+int evmpkg_debctl_fields(struct evmpkg_debpkg *p, struct evmpkg_err *err);
 /* fn for every conffile data.tar ships (normalised path, "/etc/x"). */
-int debctl_conffiles(struct evmpkg_debpkg *p,
-		     void (*fn)(struct evmpkg_debpkg *p, const char *path, void *arg),
-		     void *arg, struct evmpkg_err *err);
-void debctl_free(struct evmpkg_debpkg *p);
+int evmpkg_debctl_conffiles(struct evmpkg_debpkg *p,
+			    void (*fn)(struct evmpkg_debpkg *p, const char *path, void *arg),
+			    void *arg, struct evmpkg_err *err);
+void evmpkg_debctl_free(struct evmpkg_debpkg *p);
 
 /* debdata.c: the data.tar entry list into p->f, groups and conffile marks. */
-int debdata_read(struct evmpkg_debpkg *p, struct evmpkg_err *err);
-void debdata_free(struct evmpkg_debpkg *p);
+int evmpkg_debdata_read(struct evmpkg_debpkg *p, struct evmpkg_err *err);
+void evmpkg_debdata_free(struct evmpkg_debpkg *p);
 
 #endif

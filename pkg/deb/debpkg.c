@@ -46,7 +46,7 @@ static int classify(struct evmpkg_debpkg *p, struct evmpkg_err *err)
 		return evmpkg_fail(err, EVMPKG_EINVAL,
 				   "%s: not a Debian package: first ar member is '%s', not 'debian-binary'",
 				   p->path, p->nar ? p->ar[0].name : "(none)");
-	if (p->ar[0].size != 4 || debar_pread(p->fd, ver, 4, p->ar[0].off) ||
+	if (p->ar[0].size != 4 || evmpkg_debar_pread(p->fd, ver, 4, p->ar[0].off) ||
 	    memcmp(ver, "2.0\n", 4))
 		return evmpkg_fail(err, EVMPKG_EINVAL,
 				   "%s: debian-binary: format version is not \"2.0\" (%lld bytes)",
@@ -107,9 +107,9 @@ int evmpkg_deb_open(const char *path, struct evmpkg_debpkg **out,
 		goto fail;
 	}
 	p->file_size = st.st_size;
-	if ((rc = debar_read(p->fd, p->file_size, path, &p->ar, &p->nar, err)) ||
-	    (rc = classify(p, err)) || (rc = debctl_read(p, err)) ||
-	    (rc = debctl_fields(p, err)) || (rc = debdata_read(p, err)))
+	if ((rc = evmpkg_debar_read(p->fd, p->file_size, path, &p->ar, &p->nar, err)) ||
+	    (rc = classify(p, err)) || (rc = evmpkg_debctl_read(p, err)) ||
+	    (rc = evmpkg_debctl_fields(p, err)) || (rc = evmpkg_debdata_read(p, err)))
 		goto fail;
 	*out = p;
 	return 0;
@@ -124,8 +124,8 @@ void evmpkg_deb_close(struct evmpkg_debpkg *p)
 		return;
 	if (p->fd >= 0)
 		close(p->fd);
-	debctl_free(p);
-	debdata_free(p);
+	evmpkg_debctl_free(p);
+	evmpkg_debdata_free(p);
 	free(p->ar);
 	free(p->package);
 	free(p->version);

@@ -50,7 +50,7 @@ struct evmpkg_debfile {
 	const char *user;	/* tar uname, "" when the header has none */
 	const char *group;	/* tar gname, "" when the header has none */
 	uint32_t uid, gid;	/* the numeric ids of the tar header */
-	uint32_t mode;		/* permission bits with the S_IFMT type bits (S_IFREG for hard links) */
+	uint32_t mode;		/* permissions and S_IFMT type bits (S_IFREG for hard links) */
 	enum evmpkg_debtype type;
 	/* Hard link: the normalised path of its target; symlink: the link
 	 * text as stored; NULL otherwise. */

@@ -64,9 +64,9 @@ static la_ssize_t member_read(struct archive *a, void *arg, const void **buf)
 	return n;
 }
 
-int debstream_open(struct debstream *s, int fd, off_t off, off_t len,
-		   enum debcomp comp, const char *pkg, const char *member,
-		   struct evmpkg_err *err)
+int evmpkg_debstream_open(struct debstream *s, int fd, off_t off, off_t len,
+			  enum debcomp comp, const char *pkg, const char *member,
+			  struct evmpkg_err *err)
 {
 	struct archive_entry *ae;
 	size_t c = 0;
@@ -92,13 +92,13 @@ int debstream_open(struct debstream *s, int fd, off_t off, off_t len,
 	s->inbuf = malloc(IN_CHUNK);
 	s->a = archive_read_new();
 	if (!s->inbuf || !s->a) {
-		debstream_close(s);
+		evmpkg_debstream_close(s);
 		return evmpkg_fail(err, EVMPKG_ENOMEM, "%s: out of memory", pkg);
 	}
 	/* Only the announced filter, built in (not an external program). */
 	if (archive_read_support_format_raw(s->a) != ARCHIVE_OK ||
 	    (comps[c].support && comps[c].support(s->a) != ARCHIVE_OK)) {
-		debstream_close(s);
+		evmpkg_debstream_close(s);
 		return evmpkg_fail(err, EVMPKG_EUNSUPP,
 				   "%s: %s: this libarchive cannot decompress %s", pkg,
 				   member, comps[c].name);
@@ -115,21 +115,21 @@ int debstream_open(struct debstream *s, int fd, off_t off, off_t len,
 		evmpkg_fail(err, EVMPKG_EINVAL,
 			    "%s: %s: cannot decompress as %s (corrupt or truncated): %s", pkg,
 			    member, comps[c].name, archive_error_string(s->a));
-		debstream_close(s);
+		evmpkg_debstream_close(s);
 		return EVMPKG_EINVAL;
 	}
 	/* One filter and the raw reader below it; anything else is not what
 	 * the name says (raw passes unrecognised data through unchanged). */
 	if (archive_filter_count(s->a) != (comp == DEBCOMP_NONE ? 1 : 2) ||
 	    archive_filter_code(s->a, 0) != comps[c].code) {
-		debstream_close(s);
+		evmpkg_debstream_close(s);
 		return evmpkg_fail(err, EVMPKG_EINVAL, "%s: %s: not %s data", pkg, member,
 				   comps[c].name);
 	}
 	return 0;
 }
 
-void debstream_close(struct debstream *s)
+void evmpkg_debstream_close(struct debstream *s)
 {
 	if (s->a)
 		archive_read_free(s->a);
@@ -161,8 +161,8 @@ static int refill(struct debstream *s, struct evmpkg_err *err)
 	return 0;
 }
 
-int debstream_read(struct debstream *s, void *dst, size_t n, size_t *got,
-		   struct evmpkg_err *err)
+int evmpkg_debstream_read(struct debstream *s, void *dst, size_t n, size_t *got,
+			  struct evmpkg_err *err)
 {
 	uint8_t *d = dst;
 	int rc;
@@ -214,7 +214,7 @@ static int stream_feed(struct debstream *s, uint64_t n, debtar_sink fn, void *ar
 	return 0;
 }
 
-int debstream_drain(struct debstream *s, struct evmpkg_err *err)
+int evmpkg_debstream_drain(struct debstream *s, struct evmpkg_err *err)
 {
 	uint64_t missing;
 
@@ -307,7 +307,7 @@ static int tar_sum_ok(const struct evmpkg_rd *blk)
 	return sum == (uint64_t)want;
 }
 
-void debtar_init(struct debtar *t, struct debstream *s)
+void evmpkg_debtar_init(struct debtar *t, struct debstream *s)
 {
 	memset(t, 0, sizeof(*t));
 	t->s = s;
@@ -338,7 +338,7 @@ static int read_long(struct debtar *t, uint64_t size, char *out,
 				   "%s: %s: GNU long name of %llu bytes (at most %d accepted)",
 				   t->s->pkg, t->s->member, (unsigned long long)size,
 				   DEBTAR_NAME_MAX);
-	if (debstream_read(t->s, buf, (size_t)size, &got, err))
+	if (evmpkg_debstream_read(t->s, buf, (size_t)size, &got, err))
 		return err ? err->rc : EVMPKG_EINVAL;
 	if (got != size)
 		return evmpkg_fail(err, EVMPKG_EINVAL, "%s: %s: truncated GNU long name",
@@ -368,7 +368,7 @@ static int read_header(struct debtar *t, uint8_t raw[BLOCK], struct evmpkg_rd *b
 	uint8_t first;
 	int rc;
 
-	if ((rc = debstream_read(t->s, raw, BLOCK, &got, err)))
+	if ((rc = evmpkg_debstream_read(t->s, raw, BLOCK, &got, err)))
 		return rc;
 	if (got == 0) {		/* the stream ends on a block boundary */
 		*end = 1;
@@ -487,7 +487,7 @@ static int decode(struct debtar *t, const struct evmpkg_rd *blk, uint8_t type,
 	return 0;
 }
 
-int debtar_next(struct debtar *t, int *end, struct evmpkg_err *err)
+int evmpkg_debtar_next(struct debtar *t, int *end, struct evmpkg_err *err)
 {
 	uint8_t raw[BLOCK], type;
 	struct evmpkg_rd blk, f;
@@ -526,8 +526,8 @@ int debtar_next(struct debtar *t, int *end, struct evmpkg_err *err)
 	}
 }
 
-int debtar_content(struct debtar *t, debtar_sink fn, void *arg,
-		   struct evmpkg_err *err)
+int evmpkg_debtar_content(struct debtar *t, debtar_sink fn, void *arg,
+			  struct evmpkg_err *err)
 {
 	uint64_t missing;
 	int rc = stream_feed(t->s, t->content, fn, arg, &missing, err);
@@ -539,7 +539,7 @@ int debtar_content(struct debtar *t, debtar_sink fn, void *arg,
 	return rc ? rc : skip_rest(t, err);
 }
 
-int debtar_path(const char *name, char *out, size_t cap, const char **why)
+int evmpkg_debtar_path(const char *name, char *out, size_t cap, const char **why)
 {
 	const char *p = name;
 	size_t o = 0;

@@ -55,19 +55,19 @@ struct debstream {
  * Starts decompressing the len bytes at off in fd (a member of the package
  * pkg, called member in messages) as comp. Both strings must outlive s.
  */
-int debstream_open(struct debstream *s, int fd, off_t off, off_t len,
-		   enum debcomp comp, const char *pkg, const char *member,
-		   struct evmpkg_err *err);
-void debstream_close(struct debstream *s);
+int evmpkg_debstream_open(struct debstream *s, int fd, off_t off, off_t len,
+			  enum debcomp comp, const char *pkg, const char *member,
+			  struct evmpkg_err *err);
+void evmpkg_debstream_close(struct debstream *s);
 /* Consumes up to n bytes into dst; *got < n only at the end of the stream. */
-int debstream_read(struct debstream *s, void *dst, size_t n, size_t *got,
-		   struct evmpkg_err *err);
+int evmpkg_debstream_read(struct debstream *s, void *dst, size_t n, size_t *got,
+			  struct evmpkg_err *err);
 /*
  * Reads what is left, so that the decompressor reaches the end of its
  * stream and checks the trailer (xz's and gzip's checksums, which come
  * after the tar's end-of-archive block).
  */
-int debstream_drain(struct debstream *s, struct evmpkg_err *err);
+int evmpkg_debstream_drain(struct debstream *s, struct evmpkg_err *err);
 
 /* Receives content in chunks; a non-zero return stops the stream with it. */
 typedef int (*debtar_sink)(void *arg, const uint8_t *p, size_t n,
@@ -108,23 +108,23 @@ struct debtar {
 	int has_longname, has_longlink;
 };
 
-void debtar_init(struct debtar *t, struct debstream *s);
+void evmpkg_debtar_init(struct debtar *t, struct debstream *s);
 /*
  * Moves to the next entry (t->e), skipping what is left of the current one.
  * *end is 1 at the end of the archive (a block whose name is empty, or the
  * end of the stream on a block boundary, as dpkg accepts). Errors name the
  * package, the member and the entry.
  */
-int debtar_next(struct debtar *t, int *end, struct evmpkg_err *err);
+int evmpkg_debtar_next(struct debtar *t, int *end, struct evmpkg_err *err);
 /* Feeds the current entry's content to fn (NULL: skips it). */
-int debtar_content(struct debtar *t, debtar_sink fn, void *arg,
-		   struct evmpkg_err *err);
+int evmpkg_debtar_content(struct debtar *t, debtar_sink fn, void *arg,
+			  struct evmpkg_err *err);
 
 /*
  * A tar name to a package path: "./usr/bin/x" or "usr//bin/./x/" to
  * "/usr/bin/x", "./" to "/". Refuses absolute names, "..", newlines (dpkg
  * does) and names that are empty. out has cap bytes. 0, or -1 with *why.
  */
-int debtar_path(const char *name, char *out, size_t cap, const char **why);
+int evmpkg_debtar_path(const char *name, char *out, size_t cap, const char **why);
 
 #endif

@@ -152,7 +152,7 @@ static int copy_member(struct evmpkg_debpkg *p, const struct debar_member *m,
 							      (size_t)(m->size - done);
 		int rc;
 
-		if (debar_pread(p->fd, buf, n, m->off + done))
+		if (evmpkg_debar_pread(p->fd, buf, n, m->off + done))
 			return errno ? evmpkg_fail_errno(err, errno, "%s: %s: read", p->path, m->name) :
 				       evmpkg_fail(err, EVMPKG_EIO, "%s: %s: the file shrank while being read",
 						   p->path, m->name);
@@ -211,7 +211,7 @@ int evmpkg_deb_write(struct evmpkg_debpkg *p, const char *member,
 		/* A debsigs signature covers the old control.tar: it would not verify. */
 		if (!strncmp(m->name, "_gpg", 4))
 			continue;
-		if (debar_header(hdr, m->name, m->mtime, size)) {
+		if (evmpkg_debar_header(hdr, m->name, m->mtime, size)) {
 			rc = evmpkg_fail(err, EVMPKG_EINVAL, "%s: %s: too large for an ar header",
 					 outpath, m->name);
 			goto out;
