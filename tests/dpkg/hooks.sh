@@ -9,7 +9,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
-T_NAME=dpkg-hooks
+T_NAME=${HOOK_TIER:-dpkg-hooks}
 B=${B:-build}
 EVMPKG="$PWD/$B/evmpkg"
 HOOK=${HOOK:-$PWD/$B/dpkg-hook/evmpkg-dpkg-hook}
@@ -145,6 +145,17 @@ expect "statoverride: evmctl ima_verify" evmctl ima_verify --key "$CERT" "$R2/us
 same "statoverride: no security.evm" "$(xattr security.evm "$R2/usr/bin/demo-suid")" ""
 expect "statoverride: the other files get EVM" evmctl verify --key "$CERT" "$R2/usr/bin/demo"
 
+# --- a local diversion: the file is signed where dpkg put it ------------
+R9=$work/root-divert
+newroot "$R9"
+dpkg-divert --root="$R9" --admindir="$R9/var/lib/dpkg" --local \
+	--divert /usr/bin/demo.distrib --add /usr/bin/demo >/dev/null 2>&1
+dp "$R9" "$work/enforce.conf" --unpack "$work/s1.deb" >"$work/divert.out" 2>&1
+same "diversion: dpkg --unpack exit status" "$?" 0
+same "diversion: dpkg put the file at the diverted name" "$(ls "$R9/usr/bin" | grep -c '^demo$')" 0
+expect "diversion: evmctl verify on the diverted name" evmctl verify --key "$CERT" "$R9/usr/bin/demo.distrib"
+expect "diversion: evmctl ima_verify on the diverted name" evmctl ima_verify --key "$CERT" "$R9/usr/bin/demo.distrib"
+
 # --- refusals in enforce mode -------------------------------------------
 no_bad_evm() {	# every security.evm under $1 verifies
 	local f bad=0
@@ -246,5 +257,8 @@ refuse "an overlong line is an error" env EVMPKG_DPKG_CONF="$work/long.conf" "$H
 conf "$work/off.conf" "policy = off"
 expect "policy off: the tampered package is not judged" env EVMPKG_DPKG_CONF="$work/off.conf" \
 	"$HOOK" apt-verify < "$work/apt-bad.txt"
+
+# Under tests/dpkg/hooks-asan.sh: a sanitizer report in any saved output.
+refuse "no sanitizer report in the hook outputs" grep -lE 'Sanitizer|runtime error:' "$work"/*.out
 
 finish
