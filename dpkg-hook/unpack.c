@@ -206,6 +206,9 @@ static int apply_pkg(struct hook *h, struct pkginfo *pkg, const char *root,
 oom:
 	bad = hook_report(h, "%s: out of memory", name);
 out:
+	if (bad)
+		fprintf(stderr, PFX "%s: not to be configured: remove it (dpkg --remove %s) "
+			"or install a correctly signed version\n", name, name);
 	evmpkg_pkg_free(pkg_e);
 	for (size_t i = 0; d && i < n; i++)
 		free(d[i].path);

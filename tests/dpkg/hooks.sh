@@ -175,6 +175,9 @@ expect "tampered evmsig: dpkg --audit shows the package" \
 	sh -c "dpkg --root='$R3' --admindir='$R3/var/lib/dpkg' --audit | grep -q evmdemo"
 expect "tampered evmsig: no security.evm that does not verify" no_bad_evm "$R3"
 refuse "tampered evmsig: dpkg --configure -a fails again" dp "$R3" "$work/enforce.conf" --configure -a
+expect "... saying how to get out" grep -q "evmdemo: not to be configured: remove it (dpkg --remove evmdemo)" "$work/bad.out"
+expect "tampered evmsig: dpkg --remove gets rid of it" dp "$R3" "$work/enforce.conf" --remove evmdemo
+same "... and dpkg --audit is clean again" "$(dpkg --root="$R3" --admindir="$R3/var/lib/dpkg" --audit 2>&1)" ""
 
 R4=$work/root-other
 newroot "$R4"
