@@ -27,6 +27,8 @@ struct hook {
 	struct evmpkg_trust *trust;
 	struct evmpkg_pkgopts o;	/* engine options from conf */
 	int told[EVMPKG_A_NONROOT + 1];	/* environment notices, once each */
+	int again;			/* pre-invoke's pass before --configure:
+					   notices were given at unpack */
 };
 
 /* Reads path (absent: the defaults); 0, or -1 with msg filled. */

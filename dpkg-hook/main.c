@@ -147,6 +147,7 @@ int main(int argc, char **argv)
 		rc = 2;
 	else {
 		h.o.trust = h.trust;
+		h.again = !strcmp(cmd, "pre-invoke");
 		rc = !strcmp(cmd, "apt-verify") ? hook_apt_verify(&h) : hook_post_unpack(&h);
 	}
 	evmpkg_trust_free(h.trust);

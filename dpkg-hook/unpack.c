@@ -36,30 +36,36 @@ struct ondisk {
 static int read_file(const char *path, uint8_t **out, size_t *len)
 {
 	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), rc = -1;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), rc = -1, r_errno;
 	size_t got = 0;
 
 	*out = NULL;
 	if (fd < 0)
 		return errno == ENOENT ? 1 : -1;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > MANIFEST_FILE_MAX ||
-	    !(*out = malloc((size_t)st.st_size + 1)))
+	if (fstat(fd, &st))
+		goto out;
+	errno = !S_ISREG(st.st_mode) ? EINVAL : (uint64_t)st.st_size > MANIFEST_FILE_MAX ? EFBIG : 0;
+	if (errno || !(*out = malloc((size_t)st.st_size + 1)))
 		goto out;
 	while (got < (size_t)st.st_size) {
 		ssize_t r = read(fd, *out + got, (size_t)st.st_size - got);
 
-		if (r <= 0)
+		if (r <= 0) {
+			errno = r ? errno : EIO;	/* shorter than fstat said */
 			goto out;
+		}
 		got += (size_t)r;
 	}
 	*len = got;
 	rc = 0;
 out:
+	r_errno = errno;	/* for the caller's message */
 	if (rc) {
 		free(*out);
 		*out = NULL;
 	}
 	close(fd);
+	errno = r_errno;
 	return rc;
 }
 
@@ -171,7 +177,7 @@ static int apply_pkg(struct hook *h, struct pkginfo *pkg, const char *root,
 			pf[i].flags |= EVMPKG_PF_REG;
 		if (d[i].conffile)
 			pf[i].flags |= EVMPKG_PF_CONFIG;
-		if (d[i].override && m.e[i].evm)
+		if (d[i].override && m.e[i].evm && !h->again)
 			fprintf(stderr, PFX "%s: %s: has a dpkg-statoverride: IMA signature "
 				"only (its owner or mode differs from what was signed)\n",
 				name, m.e[i].path);
@@ -191,16 +197,14 @@ static int apply_pkg(struct hook *h, struct pkginfo *pkg, const char *root,
 
 		if (d[i].gone || !(pf[i].flags & EVMPKG_PF_REG))
 			continue;
+		/* Unopenable (not root): the engine says why, or opens it itself. */
 		fd = open(d[i].path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
-		if (fd < 0) {
-			bad = hook_report(h, "%s: %s: %s", name, m.e[i].path, strerror(errno));
-			continue;
-		}
 		if (evmpkg_pkg_apply(pkg_e, i, fd, d[i].path, 0, &res, &err))
 			bad = hook_report(h, "%s", err.msg);
 		else
 			hook_outcome(h, &res);
-		close(fd);
+		if (fd >= 0)
+			close(fd);
 	}
 	goto out;
 oom:
@@ -275,7 +279,7 @@ int hook_post_unpack(struct hook *h)
 			continue;
 		}
 		/* Once per run: what this kernel will make of our writes. */
-		if (!said++ && !evmpkg_kstate_probe(NULL, &ks, &err) &&
+		if (!said++ && !h->again && !evmpkg_kstate_probe(NULL, &ks, &err) &&
 		    ks.outlook != EVMPKG_WRITES_OK)
 			fprintf(stderr, PFX "%s; %s\n", evmpkg_kstate_mode_words(&ks),
 				evmpkg_kstate_outlook_words(&ks));

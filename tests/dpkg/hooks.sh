@@ -145,6 +145,18 @@ expect "statoverride: evmctl ima_verify" evmctl ima_verify --key "$CERT" "$R2/us
 same "statoverride: no security.evm" "$(xattr security.evm "$R2/usr/bin/demo-suid")" ""
 expect "statoverride: the other files get EVM" evmctl verify --key "$CERT" "$R2/usr/bin/demo"
 
+# Not root: one notice, nothing written, exit 0 (the statoverride root is
+# still unpacked; its files already carry their values).
+chmod 0755 "$work"
+before=$(getfattr -R -h -d -m 'security\.' -e hex "$R2" 2>/dev/null)
+setpriv --reuid=65534 --regid=65534 --clear-groups env DPKG_ROOT="$R2" \
+	DPKG_HOOK_ACTION=unpack EVMPKG_DPKG_CONF="$work/enforce.conf" "$HOOK" post-unpack \
+	>"$work/nonroot.out" 2>&1
+same "not root: post-unpack exit status" "$?" 0
+same "not root: one notice" "$(grep -c 'not running as root: IMA/EVM signatures not installed' "$work/nonroot.out")" 1
+same "not root: nothing changed" "$(getfattr -R -h -d -m 'security\.' -e hex "$R2" 2>/dev/null)" "$before"
+chmod 0700 "$work"
+
 # --- a local diversion: the file is signed where dpkg put it ------------
 R9=$work/root-divert
 newroot "$R9"
