@@ -133,6 +133,26 @@ same "conffile: no security.evm" "$(xattr security.evm "$C")" ""
 same "symlink untouched" "$(getfattr -h -d -m 'security\.(ima|evm)' "$R/usr/sbin/demo-symlink" 2>/dev/null)" ""
 same "directory untouched" "$(getfattr -d -m 'security\.(ima|evm)' "$R/usr/bin" 2>/dev/null)" ""
 
+# --- upgrade: version 2 replaces the files, each gets its new values -----
+sed -i 's/^Version: 1.0-1/Version: 2.0-1/' "$P/DEBIAN/control"
+printf '#!/bin/sh\necho demo 2\n' > "$P/usr/bin/demo"
+echo "setting=2" > "$P/etc/demo/demo.conf"
+dpkg-deb -Zxz --build "$P" "$work/v2.deb" >/dev/null 2>&1
+expect "sign version 2" sign "$work/v2.deb" "$work/s2.deb" --sign-config
+echo "setting=local" >> "$C"
+dp "$R" "$work/enforce.conf" --unpack "$work/s2.deb" >"$work/up.out" 2>&1
+same "upgrade: dpkg --unpack exit status" "$?" 0
+expect "upgrade: the new file verifies (evmctl verify)" evmctl verify --key "$CERT" "$R/usr/bin/demo"
+expect "upgrade: the new file verifies (evmctl ima_verify)" evmctl ima_verify --key "$CERT" "$R/usr/bin/demo"
+expect "upgrade: the new conffile is pending with its IMA signature" \
+	evmctl ima_verify --key "$CERT" "$R/etc/demo/demo.conf.dpkg-new"
+dp "$R" "$work/enforce.conf" --force-confold --configure -a >"$work/up-conf.out" 2>&1
+same "upgrade: dpkg --configure (keeping the edited conffile): exit status" "$?" 0
+expect "upgrade: the edited conffile is kept" grep -q "setting=local" "$C"
+expect "upgrade: the new conffile is kept aside with its signature" \
+	evmctl ima_verify --key "$CERT" "$R/etc/demo/demo.conf.dpkg-dist"
+same "upgrade: dpkg --audit: nothing to report" "$(dpkg --root="$R" --admindir="$R/var/lib/dpkg" --audit 2>&1)" ""
+
 # --- a dpkg-statoverride: that file gets IMA only -----------------------
 R2=$work/root-so
 newroot "$R2"
