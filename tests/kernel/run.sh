@@ -161,7 +161,7 @@ build_initramfs() {
 	done
 
 	local bins=() b path
-	for b in keyctl evmctl getfattr setfattr setcap getcap bash rpm rpmkeys rpmdb; do
+	for b in keyctl evmctl getfattr setfattr setcap getcap bash rpm rpmkeys rpmdb dpkg dpkg-deb dpkg-split tar; do
 		path=$(command -v "$b") || { echo "$b not installed (run 'make deps')" >&2; return 1; }
 		bins+=("$path")
 	done
@@ -187,6 +187,11 @@ build_initramfs() {
 		put_elf_closure "$B/evmpkg=/usr/bin/evmpkg" || return 1
 	else
 		echo "kernel: $B/evmpkg not built; the scenarios that need it will fail" >&2
+	fi
+
+	# The dpkg hooks. Without them 50-dpkg reports FAIL.
+	if [ -x "$B/dpkg-hook/evmpkg-dpkg-hook" ]; then
+		put_elf_closure "$B/dpkg-hook/evmpkg-dpkg-hook=/usr/sbin/evmpkg-dpkg-hook" || return 1
 	fi
 
 	# rpm's data files (macros, rpmrc, platform) and, when built, the

@@ -14,6 +14,8 @@
 _applets=" $(busybox --list | tr '\n' ' ') "
 for _p in /usr/bin/* /usr/sbin/*; do
 	_n=${_p##*/}
+	# Not a shell function name (dpkg-deb): only programs exec it, by PATH.
+	case $_n in *[!A-Za-z0-9_]*) continue ;; esac
 	case $_applets in
 	*" $_n "*) eval "$_n() { $_p \"\$@\"; }" ;;
 	esac

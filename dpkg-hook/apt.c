@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * apt's DPkg::Pre-Install-Pkgs hook: every .deb apt is about to unpack is
+ * judged before dpkg touches anything, so a refused package leaves the
+ * system as it was. Protocol versions 2 and 3 (apt.conf(5)): "VERSION N",
+ * the configuration, a blank line, then one action per line whose last
+ * field is a .deb path or **CONFIGURE** / **REMOVE**; version 1: paths.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "debdesc.h"
+#include "hook.h"
+
+#define APT_LINE_MAX (64 * 1024)
+
+/* The hash of the first signature judged on content (-1: none). */
+static int needed_algo(struct evmpkg_pkg *pkg, size_t n)
+{
+	for (size_t fx = 0; fx < n; fx++) {
+		struct evmpkg_fileresult r;
+
+		evmpkg_pkg_file(pkg, fx, &r);
+		if (r.c && r.c->parsed && !r.c->ima_content)
+			return r.c->ima_sig.hash_algo;
+	}
+	return -1;
+}
+
+/* Two steps: the manifest says which hash data.tar's content needs. */
+static int open_engine(struct evmpkg_debpkg *d, const struct evmpkg_pkgopts *o,
+		       struct evmpkg_pkg **pkg, struct evmpkg_err *err)
+{
+	uint8_t *content = NULL;
+	int algo, rc;
+
+	rc = evmpkg_deb_pkg_open(d, NULL, 0, o, pkg, err);
+	if (rc)
+		return rc;
+	algo = needed_algo(*pkg, evmpkg_deb_nfiles(d));
+	if (algo <= 0)
+		return 0;
+	evmpkg_pkg_free(*pkg);
+	*pkg = NULL;
+	rc = evmpkg_deb_content_digests(d, algo, &content, err);
+	if (!rc)
+		rc = evmpkg_deb_pkg_open(d, content, algo, o, pkg, err);
+	free(content);
+	return rc;
+}
+
+/* 1 when the policy refuses the package at path. */
+static int verify_deb(struct hook *h, const char *path)
+{
+	struct evmpkg_pkgopts o = h->o;
+	struct evmpkg_debpkg *d = NULL;
+	struct evmpkg_pkg *pkg = NULL;
+	struct evmpkg_err err = { 0 };
+	const uint8_t *blob;
+	size_t blen;
+	int bad = 0;
+
+	if (evmpkg_deb_open(path, &d, &err)) {
+		bad = hook_report(h, "%s", err.msg);
+		goto out;
+	}
+	if (evmpkg_deb_control_member(d, EVMPKG_DEB_MANIFEST_MEMBER, &blob, &blen)) {
+		goto out;	/* unsigned: dpkg installs it as before */
+	}
+	o.background = 0;
+	if (open_engine(d, &o, &pkg, &err)) {
+		bad = hook_report(h, "%s", err.msg);
+		goto out;
+	}
+	for (size_t i = 0; i < evmpkg_pkg_nproblems(pkg); i++)
+		bad |= hook_report(h, "%s", evmpkg_pkg_problem(pkg, i));
+	for (size_t fx = 0; fx < evmpkg_deb_nfiles(d); fx++) {
+		struct evmpkg_fileresult r;
+
+		evmpkg_pkg_file(pkg, fx, &r);
+		if (r.rc)
+			bad |= hook_report(h, "%s: %s: %s", evmpkg_deb_name(d),
+					   evmpkg_deb_file(d, fx)->path,
+					   r.why ? r.why : "refused");
+	}
+out:
+	evmpkg_pkg_free(pkg);
+	evmpkg_deb_close(d);
+	return bad;
+}
+
+/* The last blank-separated field of line (modified in place). */
+static char *last_field(char *line)
+{
+	char *e = line + strlen(line), *s;
+
+	while (e > line && strchr(" \t\r\n", e[-1]))
+		*--e = '\0';
+	s = e;
+	while (s > line && !strchr(" \t", s[-1]))
+		s--;
+	return s;
+}
+
+int hook_apt_verify(struct hook *h)
+{
+	const char *fdenv = getenv("APT_HOOK_INFO_FD");
+	FILE *in = stdin;
+	char *line = NULL, *end;
+	size_t cap = 0;
+	ssize_t len;
+	int bad = 0, body = 1, first = 1;
+	long fd;
+
+	if (fdenv && *fdenv) {
+		errno = 0;
+		fd = strtol(fdenv, &end, 10);
+		if (errno || *end || fd < 0 || fd > 65535 || !(in = fdopen((int)fd, "r"))) {
+			fprintf(stderr, PFX "APT_HOOK_INFO_FD '%s' is not an open descriptor\n", fdenv);
+			return 2;
+		}
+	}
+	while ((len = getline(&line, &cap, in)) >= 0) {
+		char *path;
+
+		if (len > APT_LINE_MAX || memchr(line, '\0', (size_t)len)) {
+			fprintf(stderr, PFX "apt hook input: line too long or not text\n");
+			bad = 2;
+			break;
+		}
+		if (first && !strncmp(line, "VERSION ", 8)) {
+			body = 0;	/* the configuration comes first */
+		}
+		first = 0;
+		if (!body) {
+			body = line[0] == '\n' || (line[0] == '\r' && line[1] == '\n');
+			continue;
+		}
+		path = last_field(line);
+		if (!*path || !strncmp(path, "**", 2))
+			continue;	/* **CONFIGURE**, **REMOVE** */
+		if (verify_deb(h, path))
+			bad = 1;
+	}
+	if (ferror(in) && !bad) {
+		fprintf(stderr, PFX "apt hook input: %s\n", strerror(errno));
+		bad = 2;
+	}
+	free(line);
+	if (in != stdin)
+		fclose(in);
+	if (bad == 1)
+		fprintf(stderr, PFX "refusing the packages above: their IMA/EVM "
+			"signatures do not verify\n");
+	return bad;
+}

@@ -1,0 +1,43 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# evmpkg-dpkg-hook: apt's Pre-Install-Pkgs check and dpkg's pre- and
+# post-invoke hooks in one executable. libdpkg is static and built as PIE
+# (not PIC), so it goes into this executable only, never into a library.
+
+DPKG_CFLAGS := $(shell pkg-config --cflags libdpkg 2>/dev/null) -DLIBDPKG_VOLATILE_API
+DPKG_LIBS := $(shell pkg-config --static --libs libdpkg 2>/dev/null)
+HOOK_CFLAGS := $(filter-out -fPIC,$(ALL_CFLAGS)) -fPIE
+HOOK_SRC := $(wildcard dpkg-hook/*.c)
+HOOK_OBJ := $(HOOK_SRC:%.c=$(B)/%.o)
+HOOK := $(B)/dpkg-hook/evmpkg-dpkg-hook
+SBINDIR ?= $(PREFIX)/sbin
+SYSCONFDIR ?= /etc
+
+$(B)/dpkg-hook/%.o: dpkg-hook/%.c dpkg-hook/hook.h $(CORE_HDR) $(DEBPKG_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOOK_CFLAGS) $(DPKG_CFLAGS) $(ARCHIVE_CFLAGS) -Ipkg/deb -c -o $@ $<
+
+$(HOOK): $(HOOK_OBJ) $(B)/libevmpkg-deb.a $(B)/libevmpkg.a
+	$(CC) $(HOOK_CFLAGS) -pie $(LDHARDEN) $(LDFLAGS) -o $@ $(HOOK_OBJ) \
+		$(B)/libevmpkg-deb.a $(B)/libevmpkg.a $(DPKG_LIBS) $(ARCHIVE_LIBS) $(LIBS)
+
+# The same under ASan+UBSan, from sources (for the hook tests).
+HOOK_ASAN := $(B)/dpkg-hook/evmpkg-dpkg-hook-asan
+$(HOOK_ASAN): $(HOOK_SRC) dpkg-hook/hook.h $(CORE_SRC) $(CORE_HDR) $(DEBPKG_SRC) $(DEBPKG_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(filter-out -fPIC,$(SAN_CFLAGS)) -fPIE -pie $(DPKG_CFLAGS) $(ARCHIVE_CFLAGS) \
+		-Ipkg/deb -o $@ $(HOOK_SRC) $(CORE_SRC) $(DEBPKG_SRC) $(DPKG_LIBS) \
+		$(ARCHIVE_LIBS) $(LIBS)
+
+all: $(HOOK)
+INSTALL_DEPS += install-dpkg-hook
+CHECK_DEPS += $(HOOK) $(HOOK_ASAN)
+
+install-dpkg-hook: $(HOOK)
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSCONFDIR)/dpkg/dpkg.cfg.d \
+		$(DESTDIR)$(SYSCONFDIR)/apt/apt.conf.d $(DESTDIR)$(SYSCONFDIR)/evmpkg
+	install -m 0755 $(HOOK) $(DESTDIR)$(SBINDIR)/evmpkg-dpkg-hook
+	sed 's|/usr/sbin/|$(SBINDIR)/|g' dpkg-hook/dpkg.cfg > $(DESTDIR)$(SYSCONFDIR)/dpkg/dpkg.cfg.d/evmpkg
+	sed 's|/usr/sbin/|$(SBINDIR)/|g' dpkg-hook/apt.conf > $(DESTDIR)$(SYSCONFDIR)/apt/apt.conf.d/80evmpkg
+	install -m 0644 dpkg-hook/dpkg.conf.example $(DESTDIR)$(SYSCONFDIR)/evmpkg/dpkg.conf.example
+
+.PHONY: install-dpkg-hook

@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * evmpkg-dpkg-hook SUBCOMMAND: apt-verify (apt's DPkg::Pre-Install-Pkgs),
+ * pre-invoke and post-unpack (dpkg's --pre-invoke and --post-invoke).
+ * pre-invoke refuses plain `dpkg -i` in enforce mode and, before
+ * --configure, applies what is still unpacked again, so a package whose
+ * signatures failed at unpack is never configured.
+ * Exit 0: go on; 1: refused by the policy; 2: usage or configuration.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hook.h"
+
+int hook_report(const struct hook *h, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs(PFX, stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return h->o.policy == EVMPKG_POLICY_ENFORCE;
+}
+
+void hook_outcome(struct hook *h, const struct evmpkg_applied *res)
+{
+	const char *words;
+
+	if (res->outcome == EVMPKG_A_WARNED)
+		fprintf(stderr, PFX "%s\n", res->msg);
+	else if ((words = evmpkg_outcome_words(res->outcome)) && !h->told[res->outcome]++)
+		fprintf(stderr, PFX "%s: IMA/EVM signatures not installed\n", words);
+}
+
+static int load_trust(struct hook *h)
+{
+	const struct { const char *key, *val, *def; int usage; } lists[] = {
+		{ "certs", h->conf.certs, NULL, EVMPKG_TRUST_BOTH },
+		{ "ima-certs", h->conf.ima_certs, EVMPKG_DEFAULT_IMA_CERTS, EVMPKG_TRUST_IMA },
+		{ "evm-certs", h->conf.evm_certs, EVMPKG_DEFAULT_EVM_CERTS, EVMPKG_TRUST_EVM },
+	};
+	struct evmpkg_err err = { 0 };
+
+	if (evmpkg_trust_new(&h->trust, &err)) {
+		fprintf(stderr, PFX "%s\n", err.msg);
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+		const char *v = lists[i].val ? lists[i].val : lists[i].def;
+		size_t found = 0;
+
+		if (!v)
+			continue;
+		if (evmpkg_trust_add_list(h->trust, v, lists[i].usage, &found, &err)) {
+			fprintf(stderr, PFX "%s: %s\n", lists[i].key, err.msg);
+			return -1;
+		}
+		/* A list someone wrote down must name something. */
+		if (lists[i].val && *v && !found) {
+			fprintf(stderr, PFX "%s names no certificate that exists (%s)\n",
+				lists[i].key, v);
+			return -1;
+		}
+	}
+	if (evmpkg_trust_count_without_skid(h->trust))
+		fprintf(stderr, PFX "%zu trusted certificate(s) without a subjectKeyIdentifier: "
+			"the kernel cannot find such keys by the key id in signatures\n",
+			evmpkg_trust_count_without_skid(h->trust));
+	return 0;
+}
+
+/*
+ * Plain `dpkg -i` runs the postinst before post-invoke: too late to sign.
+ * 1: refused; 0: go on; -1: apply now (see main).
+ */
+static int pre_invoke(const struct hook *h)
+{
+	const char *act = getenv("DPKG_HOOK_ACTION");
+	const char *fe = getenv("DPKG_FRONTEND_LOCKED");
+	int enforce = h->o.policy == EVMPKG_POLICY_ENFORCE;
+
+	if (!act)
+		return 0;
+	/* A package whose signatures could not be applied is not configured. */
+	if (!strcmp(act, "configure") || !strcmp(act, "triggers-only"))
+		return -1;
+	if (strcmp(act, "install") || (fe && *fe))
+		return 0;
+	fprintf(stderr, PFX "dpkg --install runs maintainer scripts before IMA/EVM "
+		"signatures can be installed%s; use 'dpkg --unpack PKG.deb && dpkg "
+		"--configure -a' (or apt)%s\n",
+		enforce ? "" : ": they will not be installed by this run",
+		enforce ? ", or set policy = warn in " HOOK_CONF : "");
+	return enforce;
+}
+
+/* post-invoke runs after every action; only these leave unpacked files. */
+static int acts_on(const char *act)
+{
+	static const char *const acts[] = { "unpack", "install", "configure", "triggers-only" };
+
+	if (!act)
+		return 1;	/* run by hand */
+	for (size_t i = 0; i < sizeof(acts) / sizeof(acts[0]); i++)
+		if (!strcmp(act, acts[i]))
+			return 1;
+	return 0;
+}
+
+static void usage(FILE *f)
+{
+	fputs("usage: evmpkg-dpkg-hook apt-verify|pre-invoke|post-unpack\n"
+	      "configuration: " HOOK_CONF " (" HOOK_CONF_ENV " overrides the path)\n", f);
+}
+
+int main(int argc, char **argv)
+{
+	struct hook h;
+	const char *path = getenv(HOOK_CONF_ENV), *cmd = argc == 2 ? argv[1] : "";
+	char msg[512];
+	int rc = 2, pre;
+
+	memset(&h, 0, sizeof(h));
+	if (strcmp(cmd, "apt-verify") && strcmp(cmd, "pre-invoke") && strcmp(cmd, "post-unpack")) {
+		usage(strcmp(cmd, "--help") ? stderr : stdout);
+		return strcmp(cmd, "--help") ? 2 : 0;
+	}
+	if (hook_conf_read(path && *path ? path : HOOK_CONF, &h.conf, msg, sizeof(msg))) {
+		fprintf(stderr, PFX "%s\n", msg);
+		return 2;
+	}
+	h.o.policy = h.conf.policy;
+	h.o.sign_config = h.conf.sign_config;
+	h.o.write_ima_only = 1;	/* no stock dpkg plugin writes security.ima */
+	h.o.userns = evmpkg_in_user_namespace();
+	if (h.o.policy == EVMPKG_POLICY_OFF)
+		rc = 0;
+	else if (!strcmp(cmd, "pre-invoke") && (pre = pre_invoke(&h)) >= 0)
+		rc = pre;
+	else if (!strcmp(cmd, "post-unpack") && !acts_on(getenv("DPKG_HOOK_ACTION")))
+		rc = 0;
+	else if (load_trust(&h))
+		rc = 2;
+	else {
+		h.o.trust = h.trust;
+		h.again = !strcmp(cmd, "pre-invoke");
+		rc = !strcmp(cmd, "apt-verify") ? hook_apt_verify(&h) : hook_post_unpack(&h);
+	}
+	evmpkg_trust_free(h.trust);
+	hook_conf_free(&h.conf);
+	return rc;
+}

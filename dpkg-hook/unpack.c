@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * dpkg's post-invoke hook: after `dpkg --unpack` files are at their final
+ * names with dpkg's owner, mode and mtime, and no postinst has run yet.
+ * dpkg tells hooks nothing about the packages, so every package left
+ * unpacked (or half-configured, or awaiting triggers) with an info file
+ * PKG.evmsig is applied again; the sequencer leaves files that already
+ * carry their values, so this is idempotent.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <dpkg/dpkg.h>
+#include <dpkg/dpkg-db.h>
+#include <dpkg/db-ctrl.h>
+#include <dpkg/db-fsys.h>
+#include <dpkg/fsys.h>
+#include <dpkg/program.h>
+
+#include "debdesc.h"
+#include "hook.h"
+
+#define MANIFEST_FILE_MAX (256u << 20)
+
+/* One manifest entry as dpkg left it on disk. */
+struct ondisk {
+	char *path;		/* DPKG_ROOT + diverted name [+ ".dpkg-new"] */
+	int conffile, override, gone;
+};
+
+static int read_file(const char *path, uint8_t **out, size_t *len)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), rc = -1, r_errno;
+	size_t got = 0;
+
+	*out = NULL;
+	if (fd < 0)
+		return errno == ENOENT ? 1 : -1;
+	if (fstat(fd, &st))
+		goto out;
+	errno = !S_ISREG(st.st_mode) ? EINVAL : (uint64_t)st.st_size > MANIFEST_FILE_MAX ? EFBIG : 0;
+	if (errno || !(*out = malloc((size_t)st.st_size + 1)))
+		goto out;
+	while (got < (size_t)st.st_size) {
+		ssize_t r = read(fd, *out + got, (size_t)st.st_size - got);
+
+		if (r <= 0) {
+			errno = r ? errno : EIO;	/* shorter than fstat said */
+			goto out;
+		}
+		got += (size_t)r;
+	}
+	*len = got;
+	rc = 0;
+out:
+	r_errno = errno;	/* for the caller's message */
+	if (rc) {
+		free(*out);
+		*out = NULL;
+	}
+	close(fd);
+	errno = r_errno;
+	return rc;
+}
+
+static int is_conffile(struct pkginfo *pkg, const char *path)
+{
+	for (struct conffile *c = pkg->installed.conffiles; c; c = c->next)
+		if (!c->obsolete && !strcmp(c->name, path))
+			return 1;
+	return 0;
+}
+
+/* Where dpkg put the entry's file: diversions, pending conffiles. */
+static int locate(struct pkginfo *pkg, const char *root, const char *path, struct ondisk *d)
+{
+	struct fsys_namenode *nn = fsys_hash_find_node(path, FHFF_NONE);
+	const char *name = path;
+	struct stat st;
+
+	if (nn && nn->divert && nn->divert->useinstead && nn->divert->pkgset != pkg->set)
+		name = nn->divert->useinstead->name;
+	d->override = nn && nn->statoverride;
+	if (!d->override && name != path) {
+		nn = fsys_hash_find_node(name, FHFF_NONE);
+		d->override = nn && nn->statoverride;
+	}
+	d->conffile = is_conffile(pkg, path);
+	if (asprintf(&d->path, "%s%s.dpkg-new", root, name) < 0)
+		return d->path = NULL, -1;
+	if (d->conffile && lstat(d->path, &st) == 0)
+		return 0;
+	d->path[strlen(d->path) - strlen(".dpkg-new")] = '\0';
+	/* A conffile dpkg already moved into place was configured earlier. */
+	d->gone = d->conffile;
+	return 0;
+}
+
+/*
+ * The manifest the engine is given: entries with a dpkg-statoverride
+ * become IMA-only (their owner or mode differs from what was signed);
+ * configured conffiles are left out. *changed: anything differs.
+ */
+static int adjust(const struct evmpkg_manifest *m, const struct ondisk *d,
+		  struct evmpkg_buf *out, int *changed, struct evmpkg_err *err)
+{
+	struct evmpkg_manifest m2;
+	int rc = 0;
+
+	*changed = 0;
+	for (size_t i = 0; i < m->n; i++)
+		*changed |= d[i].gone || (d[i].override && m->e[i].evm);
+	if (!*changed)
+		return 0;
+	evmpkg_manifest_init(&m2);
+	for (size_t i = 0; !rc && i < m->n; i++) {
+		struct evmpkg_mentry e = m->e[i];
+
+		if (d[i].gone)
+			continue;
+		if (d[i].override) {
+			e.evm = NULL;
+			e.evm_len = 0;
+		}
+		rc = evmpkg_manifest_add(&m2, &e, err);
+	}
+	if (!rc)
+		rc = evmpkg_manifest_encode(&m2, out, err);
+	evmpkg_manifest_free(&m2);
+	return rc;
+}
+
+/* Applies one package's manifest; 1 when the policy refuses it. */
+static int apply_pkg(struct hook *h, struct pkginfo *pkg, const char *root,
+		     const uint8_t *blob, size_t blen)
+{
+	const char *name = pkg_name(pkg, pnaw_nonambig);
+	struct evmpkg_pkgopts o = h->o;
+	struct evmpkg_manifest m;
+	struct evmpkg_buf mb;
+	struct evmpkg_err err = { 0 };
+	struct evmpkg_pkgfile *pf = NULL;
+	struct ondisk *d = NULL;
+	struct evmpkg_pkg *pkg_e = NULL;
+	size_t n = 0;
+	int bad = 0, changed = 0;
+
+	evmpkg_manifest_init(&m);
+	evmpkg_buf_init(&mb);
+	/* Undecodable: the engine names what is wrong with it. */
+	if (!evmpkg_manifest_decode(blob, blen, &m, &err)) {
+		n = m.n;
+		if (!(d = calloc(n + 1, sizeof(*d))))
+			goto oom;
+		for (size_t i = 0; i < n; i++)
+			if (locate(pkg, root, m.e[i].path, &d[i]))
+				goto oom;
+		if (adjust(&m, d, &mb, &changed, &err) || mb.oom) {
+			bad = hook_report(h, "%s: %s", name, mb.oom ? "out of memory" : err.msg);
+			goto out;
+		}
+	}
+	if (!(pf = calloc(n + 1, sizeof(*pf))))
+		goto oom;
+	for (size_t i = 0; i < n; i++) {
+		struct stat st;
+
+		pf[i] = (struct evmpkg_pkgfile){ .path = m.e[i].path, .hardlink_group = -1,
+						 .digest_algo = -1 };
+		if (lstat(d[i].path, &st) == 0 && S_ISREG(st.st_mode))
+			pf[i].flags |= EVMPKG_PF_REG;
+		if (d[i].conffile)
+			pf[i].flags |= EVMPKG_PF_CONFIG;
+		if (d[i].override && m.e[i].evm && !h->again)
+			fprintf(stderr, PFX "%s: %s: has a dpkg-statoverride: IMA signature "
+				"only (its owner or mode differs from what was signed)\n",
+				name, m.e[i].path);
+	}
+	o.manifest_field = "info file " EVMPKG_DEB_MANIFEST_MEMBER;
+	o.ima_field = o.manifest_field;
+	if (evmpkg_pkg_open(&pkg_e, name, EVMPKG_MF_PRESENT, changed ? mb.data : blob,
+			    changed ? mb.len : blen, pf, n, &o, &err)) {
+		bad = hook_report(h, "%s: %s", name, err.msg);
+		goto out;
+	}
+	for (size_t i = 0; i < evmpkg_pkg_nproblems(pkg_e); i++)
+		bad |= hook_report(h, "%s", evmpkg_pkg_problem(pkg_e, i));
+	for (size_t i = 0; !bad && i < n; i++) {
+		struct evmpkg_applied res;
+		int fd;
+
+		if (d[i].gone || !(pf[i].flags & EVMPKG_PF_REG))
+			continue;
+		/* Unopenable (not root): the engine says why, or opens it itself. */
+		fd = open(d[i].path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+		if (evmpkg_pkg_apply(pkg_e, i, fd, d[i].path, 0, &res, &err))
+			bad = hook_report(h, "%s", err.msg);
+		else
+			hook_outcome(h, &res);
+		if (fd >= 0)
+			close(fd);
+	}
+	goto out;
+oom:
+	bad = hook_report(h, "%s: out of memory", name);
+out:
+	if (bad)
+		fprintf(stderr, PFX "%s: not to be configured: remove it (dpkg --remove %s) "
+			"or install a correctly signed version\n", name, name);
+	evmpkg_pkg_free(pkg_e);
+	for (size_t i = 0; d && i < n; i++)
+		free(d[i].path);
+	free(d);
+	free(pf);
+	evmpkg_buf_free(&mb);
+	evmpkg_manifest_free(&m);
+	return bad;
+}
+
+static int pending(const struct pkginfo *pkg)
+{
+	switch (pkg->status) {
+	case PKG_STAT_UNPACKED:
+	case PKG_STAT_HALFCONFIGURED:
+	case PKG_STAT_TRIGGERSAWAITED:
+	case PKG_STAT_TRIGGERSPENDING:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int hook_post_unpack(struct hook *h)
+{
+	const char *root = getenv("DPKG_ROOT"), *admin = getenv("DPKG_ADMINDIR");
+	char *defadmin = NULL;
+	struct pkg_hash_iter *it;
+	struct pkginfo *pkg;
+	struct evmpkg_kstate ks;
+	struct evmpkg_err err = { 0 };
+	int bad = 0, said = 0;
+
+	if (!root)
+		root = "";
+	if (!admin || !*admin) {
+		if (asprintf(&defadmin, "%s/var/lib/dpkg", root) < 0)
+			return hook_report(h, "out of memory");
+		admin = defadmin;
+	}
+	/* libdpkg reports a broken database itself and exits 2. */
+	dpkg_program_init("evmpkg-dpkg-hook");
+	dpkg_fsys_set_dir(root);
+	dpkg_db_set_dir(admin);
+	fsys_hash_init();
+	modstatdb_open(msdbrw_readonly);
+	ensure_diversions();
+	ensure_statoverrides(STATDB_PARSE_LAX);
+	it = pkg_hash_iter_new();
+	while ((pkg = pkg_hash_iter_next_pkg(it))) {
+		uint8_t *blob;
+		size_t blen = 0;
+		const char *mf;
+		int r;
+
+		if (!pending(pkg))
+			continue;
+		mf = pkg_infodb_get_file(pkg, &pkg->installed, EVMPKG_DEB_MANIFEST_MEMBER);
+		if ((r = read_file(mf, &blob, &blen)) > 0)
+			continue;	/* unsigned */
+		if (r < 0) {
+			bad |= hook_report(h, "%s: %s: cannot read (%s)",
+					   pkg_name(pkg, pnaw_nonambig), mf, strerror(errno));
+			continue;
+		}
+		/* Once per run: what this kernel will make of our writes. */
+		if (!said++ && !h->again && !evmpkg_kstate_probe(NULL, &ks, &err) &&
+		    ks.outlook != EVMPKG_WRITES_OK)
+			fprintf(stderr, PFX "%s; %s\n", evmpkg_kstate_mode_words(&ks),
+				evmpkg_kstate_outlook_words(&ks));
+		bad |= apply_pkg(h, pkg, root, blob, blen);
+		free(blob);
+	}
+	pkg_hash_iter_free(it);
+	modstatdb_shutdown();
+	dpkg_program_done();
+	free(defadmin);
+	return bad ? 1 : 0;
+}
