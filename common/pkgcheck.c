@@ -427,6 +427,7 @@ int evmpkg_pkg_apply(struct evmpkg_pkg *p, size_t fx, int fd, const char *path,
 		return EVMPKG_OK;
 	}
 	so.set_owner_mode = p->o.set_owner_mode;
+	so.set_caps = p->o.set_caps;
 	if (!u->c.ima_content || (flags & EVMPKG_AF_KEPT)) {
 		if ((fd = readable_fd(fd, path, &own, err)) < 0)
 			return err->rc;

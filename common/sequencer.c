@@ -191,12 +191,16 @@ static void rollback(int fd, const struct stat *st, const struct evmpkg_xattrs *
 
 /* Which steps the file needs to become what e signed. */
 static void plan(const struct evmpkg_mentry *e, const struct stat *st,
-		 const struct evmpkg_xattrs *x, int set_meta, int need[EVMPKG_NSTEPS])
+		 const struct evmpkg_xattrs *x, unsigned set, int need[EVMPKG_NSTEPS])
 {
 	size_t len;
 
 	memset(need, 0, sizeof(int) * EVMPKG_NSTEPS);
-	if (set_meta) {
+	if (set & EVMPKG_SET_CAPS)
+		need[EVMPKG_STEP_CAPS] = !same_val(x->val[EVMPKG_X_CAPS], x->len[EVMPKG_X_CAPS],
+						   step_value(e, EVMPKG_STEP_CAPS, &len),
+						   e->caps_len);
+	if (set & EVMPKG_SET_META) {
 		need[EVMPKG_STEP_CHOWN] = st->st_uid != e->uid || st->st_gid != e->gid;
 		/* chown clears setuid/setgid, so the mode is set again after it. */
 		need[EVMPKG_STEP_CHMOD] = need[EVMPKG_STEP_CHOWN] ||
@@ -312,6 +316,8 @@ int evmpkg_seq_apply_checked(int fd, struct evmpkg_checked *c, const char *why,
 			     struct evmpkg_seq_report *rep, struct evmpkg_err *err)
 {
 	const struct evmpkg_mentry *e = c->e;
+	unsigned set = (o->set_owner_mode ? EVMPKG_SET_META : 0) |
+		       (o->set_caps ? EVMPKG_SET_CAPS : 0);
 	int need[EVMPKG_NSTEPS];
 	struct evmpkg_xattrs x;
 	struct stat st;
@@ -358,8 +364,7 @@ int evmpkg_seq_apply_checked(int fd, struct evmpkg_checked *c, const char *why,
 			why = verr.msg;
 		rep->ima = c->ima_v;
 		rep->evm = c->evm_v;
-		rep->metadata_ok = evmpkg_state_matches(e, &st, &x, o->set_owner_mode,
-							mwhy, sizeof(mwhy));
+		rep->metadata_ok = evmpkg_state_matches(e, &st, &x, set, mwhy, sizeof(mwhy));
 		problem = !evmpkg_verdict_good(c->ima_v) || !evmpkg_verdict_good(c->evm_v) ||
 			  !rep->metadata_ok;
 		if (problem)
@@ -377,7 +382,7 @@ int evmpkg_seq_apply_checked(int fd, struct evmpkg_checked *c, const char *why,
 		}
 	}
 	rc = EVMPKG_OK;
-	plan(e, &st, &x, o->set_owner_mode, need);
+	plan(e, &st, &x, set, need);
 	/*
 	 * Warn mode writes no security.evm for a file with any problem, no
 	 * security.ima that did not verify, and, where it sets metadata, none

@@ -120,9 +120,12 @@ int evmpkg_check_evm(struct evmpkg_checked *c, const struct evmpkg_trust *t,
 }
 
 int evmpkg_state_matches(const struct evmpkg_mentry *e, const struct stat *st,
-			 const struct evmpkg_xattrs *x, int set_meta,
+			 const struct evmpkg_xattrs *x, unsigned set,
 			 char *msg, size_t n)
 {
+	int set_meta = !!(set & EVMPKG_SET_META);
+	int set_caps = !!(set & (EVMPKG_SET_META | EVMPKG_SET_CAPS));
+
 	if (!set_meta && (st->st_uid != e->uid || st->st_gid != e->gid)) {
 		snprintf(msg, n, "owner %u:%u on disk, %u:%u signed",
 			 (unsigned)st->st_uid, (unsigned)st->st_gid, e->uid,
@@ -148,7 +151,7 @@ int evmpkg_state_matches(const struct evmpkg_mentry *e, const struct stat *st,
 			continue;
 		}
 		if (i == EVMPKG_X_CAPS) {
-			if (!set_meta && !same_val(x->present[i] ? x->val[i] : NULL,
+			if (!set_caps && !same_val(x->present[i] ? x->val[i] : NULL,
 						   x->len[i], e->caps, e->caps_len)) {
 				snprintf(msg, n, "%s on disk differs from the signed capabilities", name);
 				return 0;

@@ -53,6 +53,8 @@ struct evmpkg_pkgopts {
 	int sign_config;		/* apply to configuration files too */
 	int set_owner_mode;		/* chown/chmod to the signed values (image
 					   roots); else they must already be so */
+	int set_caps;			/* write the signed capabilities: the
+					   installer does not (dpkg) */
 	int write_ima_only;		/* write security.ima of IMA-only files
 					   too (rpm's stock ima plugin does it
 					   there; nothing else does for .deb) */

@@ -53,6 +53,8 @@ struct evmpkg_seq_opts {
 	size_t content_len;
 	int set_owner_mode;	/* 1: chown/chmod to the signed values;
 				   0: they must already be as signed */
+	int set_caps;		/* write the signed capabilities (also when
+				   owner and mode are the installer's) */
 	int dry_run;
 	/*
 	 * The installer kept the file as it was (rpm's FA_TOUCH): if its own

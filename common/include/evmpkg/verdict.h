@@ -71,14 +71,20 @@ int evmpkg_check_ima(struct evmpkg_checked *c, const struct evmpkg_trust *t,
 int evmpkg_check_evm(struct evmpkg_checked *c, const struct evmpkg_trust *t,
 		     struct evmpkg_err *err);
 
+/* What the installer leaves to the sequencer to write. */
+enum evmpkg_set {
+	EVMPKG_SET_META = 1 << 0,	/* owner, mode, label and caps */
+	EVMPKG_SET_CAPS = 1 << 1,	/* caps alone (dpkg writes none) */
+};
+
 /*
- * Whether the file as it is (st, x) is what the entry signed, when the
- * writes planned are done: with set_meta, owner, mode, label and caps
- * will be written and only foreign protected xattrs count. Names the
- * first difference in msg.
+ * Whether the file as it is (st, x) is what the entry signed, once the
+ * writes in set (enum evmpkg_set) are done: what will be written does not
+ * count, foreign protected xattrs always do. Names the first difference
+ * in msg.
  */
 int evmpkg_state_matches(const struct evmpkg_mentry *e, const struct stat *st,
-			 const struct evmpkg_xattrs *x, int set_meta,
+			 const struct evmpkg_xattrs *x, unsigned set,
 			 char *msg, size_t n);
 
 /*
