@@ -315,6 +315,45 @@ static void test_preverified_other_algorithm(void)
 	teardown(&f);
 }
 
+/* set_caps alone: owner and mode are the installer's, caps are written. */
+static void test_set_caps_only(void)
+{
+	struct evmpkg_seq_opts o = { .policy = EVMPKG_POLICY_ENFORCE, .set_caps = 1 };
+	struct evmpkg_seq_report r;
+	struct evmpkg_err err = { 0 };
+	struct fx f;
+
+	setup(&f, "content", 0100755);
+	o.trust = f.trust;
+	f.e.label = NULL;	/* no SELinux label to set here */
+	f.e.label_len = 0;
+	CU_ASSERT_EQUAL_FATAL(evmpkg_sign_entry(f.key, 4, EVMPKG_IMA_SIG, f.cdig, f.cdlen,
+						&f.e, &f.sp, NULL), 0);
+	CU_ASSERT_EQUAL(fchown(f.fd, 1000, 1001), 0);
+	CU_ASSERT_EQUAL(fchmod(f.fd, 0755), 0);
+	CU_ASSERT_EQUAL(evmpkg_seq_apply(f.fd, &f.e, &o, &r, &err), 0);
+	if (err.msg[0])
+		fprintf(stderr, "set_caps: %s\n", err.msg);
+	CU_ASSERT_EQUAL(r.step[EVMPKG_STEP_CHOWN], EVMPKG_ST_NONE);
+	CU_ASSERT_EQUAL(r.step[EVMPKG_STEP_CAPS], EVMPKG_ST_WRITTEN);
+	CU_ASSERT_EQUAL(r.step[EVMPKG_STEP_EVM], EVMPKG_ST_WRITTEN);
+	CU_ASSERT_TRUE(has_xattr(f.path, "security.capability"));
+	teardown(&f);
+	/* Without set_caps the same file is refused: the caps are not there. */
+	setup(&f, "content", 0100755);
+	o.trust = f.trust;
+	o.set_caps = 0;
+	f.e.label = NULL;
+	f.e.label_len = 0;
+	CU_ASSERT_EQUAL_FATAL(evmpkg_sign_entry(f.key, 4, EVMPKG_IMA_SIG, f.cdig, f.cdlen,
+						&f.e, &f.sp, NULL), 0);
+	CU_ASSERT_EQUAL(fchown(f.fd, 1000, 1001), 0);
+	CU_ASSERT_EQUAL(fchmod(f.fd, 0755), 0);
+	CU_ASSERT_EQUAL(evmpkg_seq_apply(f.fd, &f.e, &o, &r, &err), EVMPKG_EMISMATCH);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "security.capability"));
+	teardown(&f);
+}
+
 void suite_sequencer(void)
 {
 	CU_pSuite s = CU_add_suite("sequencer", NULL, NULL);
@@ -329,4 +368,5 @@ void suite_sequencer(void)
 	ADD(s, test_verify_entry_without_file);
 	ADD(s, test_preverified_other_algorithm);
 	ADD(s, test_warn_tampered_writes_nothing);
+	ADD(s, test_set_caps_only);
 }
