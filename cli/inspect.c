@@ -106,20 +106,6 @@ static void print_row(const struct row *r, int json)
 	free(caps);
 }
 
-/* The algorithm of the first signature that needs the content hashed:
- * the package's digests are of another algorithm, or absent. */
-static int needed_algo(struct evmpkg_pkg *pkg, size_t n)
-{
-	for (size_t fx = 0; fx < n; fx++) {
-		struct evmpkg_fileresult r;
-
-		evmpkg_pkg_file(pkg, fx, &r);
-		if (r.c && r.c->parsed && !r.c->ima_content)
-			return r.c->ima_sig.hash_algo;
-	}
-	return -1;
-}
-
 static const struct evmpkg_pkgopts inspect_opts = { .policy = EVMPKG_POLICY_ENFORCE };
 
 /* rpm: the header's digests, or the payload's content where they do not serve. */
@@ -138,7 +124,7 @@ static int open_rpm_engine(struct evmpkg_rpmpkg *p, const struct evmpkg_trust *t
 				   evmpkg_rpm_nevra(p));
 	rc = evmpkg_rpm_pkg_open(evmpkg_rpm_header(p), files, evmpkg_rpm_nevra(p),
 				 NULL, 0, &o, pkg, err);
-	if (!rc && (algo = needed_algo(*pkg, evmpkg_rpm_nfiles(p))) > 0) {
+	if (!rc && (algo = evmpkg_pkg_content_algo(*pkg)) > 0) {
 		evmpkg_pkg_free(*pkg);
 		*pkg = NULL;
 		rc = evmpkg_rpm_payload_digests(p, algo, &content, err);
@@ -149,30 +135,6 @@ static int open_rpm_engine(struct evmpkg_rpmpkg *p, const struct evmpkg_trust *t
 	}
 	free(content);
 	rpmfilesFree(files);
-	return rc;
-}
-
-/* .deb: no content digests in the package: data.tar's content, hashed. */
-static int open_deb_engine(struct evmpkg_debpkg *p, const struct evmpkg_trust *t,
-			   struct evmpkg_pkg **pkg, struct evmpkg_err *err)
-{
-	struct evmpkg_pkgopts o = inspect_opts;
-	uint8_t *content = NULL;
-	int algo, rc;
-
-	o.trust = t;
-	rc = evmpkg_deb_pkg_open(p, NULL, 0, &o, pkg, err);
-	algo = rc ? -1 : needed_algo(*pkg, evmpkg_deb_nfiles(p));
-	/* data.tar is read to its end even when nothing is signed: it must be whole. */
-	if (!rc) {
-		evmpkg_pkg_free(*pkg);
-		*pkg = NULL;
-		rc = evmpkg_deb_content_digests(p, algo > 0 ? algo : EVMPKG_HASH_SHA256,
-						&content, err);
-	}
-	if (!rc)
-		rc = evmpkg_deb_pkg_open(p, algo > 0 ? content : NULL, algo, &o, pkg, err);
-	free(content);
 	return rc;
 }
 
@@ -225,7 +187,11 @@ int cmd_inspect(int argc, char **argv)
 		goto out;
 	}
 	if (fmt == CLI_PKG_DEB) {
-		if (evmpkg_deb_open(argv[optind], &d, &err) || open_deb_engine(d, t, &pkg, &err)) {
+		struct evmpkg_pkgopts o = inspect_opts;
+
+		o.trust = t;
+		if (evmpkg_deb_open(argv[optind], &d, &err) ||
+		    evmpkg_deb_pkg_open_hashed(d, &o, &pkg, &err)) {
 			cli_err("%s", err.msg);
 			goto out;
 		}

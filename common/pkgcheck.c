@@ -134,6 +134,9 @@ static int add_unit(struct evmpkg_pkg *p, size_t fx, const struct evmpkg_pkgfile
 		refuse(p, u, err.rc, err.msg);
 		return 0;
 	}
+	/* Its metadata will not be what was signed: the content still is. */
+	if (f->flags & EVMPKG_PF_NO_EVM)
+		u->c.e = NULL;
 	if (e && f->ima && (f->ima_len != e->ima_len || memcmp(f->ima, e->ima, e->ima_len))) {
 		char what[200];
 
@@ -319,6 +322,16 @@ void evmpkg_pkg_file(struct evmpkg_pkg *p, size_t fx, struct evmpkg_fileresult *
 	r->signed_evm = u->c.e != NULL;
 	r->rc = u->rc;
 	r->why = u->why;
+}
+
+int evmpkg_pkg_content_algo(struct evmpkg_pkg *p)
+{
+	for (size_t i = 0; i < p->nu; i++) {
+		wait_unit(p, (ssize_t)i);
+		if (p->u[i].c.parsed && !p->u[i].c.ima_content)
+			return p->u[i].c.ima_sig.hash_algo;
+	}
+	return -1;
 }
 
 size_t evmpkg_pkg_wait_all(struct evmpkg_pkg *p)

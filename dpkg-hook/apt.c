@@ -16,41 +16,6 @@
 
 #define APT_LINE_MAX (64 * 1024)
 
-/* The hash of the first signature judged on content (-1: none). */
-static int needed_algo(struct evmpkg_pkg *pkg, size_t n)
-{
-	for (size_t fx = 0; fx < n; fx++) {
-		struct evmpkg_fileresult r;
-
-		evmpkg_pkg_file(pkg, fx, &r);
-		if (r.c && r.c->parsed && !r.c->ima_content)
-			return r.c->ima_sig.hash_algo;
-	}
-	return -1;
-}
-
-/* Two steps: the manifest says which hash data.tar's content needs. */
-static int open_engine(struct evmpkg_debpkg *d, const struct evmpkg_pkgopts *o,
-		       struct evmpkg_pkg **pkg, struct evmpkg_err *err)
-{
-	uint8_t *content = NULL;
-	int algo, rc;
-
-	rc = evmpkg_deb_pkg_open(d, NULL, 0, o, pkg, err);
-	if (rc)
-		return rc;
-	algo = needed_algo(*pkg, evmpkg_deb_nfiles(d));
-	if (algo <= 0)
-		return 0;
-	evmpkg_pkg_free(*pkg);
-	*pkg = NULL;
-	rc = evmpkg_deb_content_digests(d, algo, &content, err);
-	if (!rc)
-		rc = evmpkg_deb_pkg_open(d, content, algo, o, pkg, err);
-	free(content);
-	return rc;
-}
-
 /* 1 when the policy refuses the package at path. */
 static int verify_deb(struct hook *h, const char *path)
 {
@@ -70,7 +35,7 @@ static int verify_deb(struct hook *h, const char *path)
 		goto out;	/* unsigned: dpkg installs it as before */
 	}
 	o.background = 0;
-	if (open_engine(d, &o, &pkg, &err)) {
+	if (evmpkg_deb_pkg_open_hashed(d, &o, &pkg, &err)) {
 		bad = hook_report(h, "%s", err.msg);
 		goto out;
 	}

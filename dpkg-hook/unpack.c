@@ -102,40 +102,6 @@ static int locate(struct pkginfo *pkg, const char *root, const char *path, struc
 	return 0;
 }
 
-/*
- * The manifest the engine is given: entries with a dpkg-statoverride
- * become IMA-only (their owner or mode differs from what was signed);
- * configured conffiles are left out. *changed: anything differs.
- */
-static int adjust(const struct evmpkg_manifest *m, const struct ondisk *d,
-		  struct evmpkg_buf *out, int *changed, struct evmpkg_err *err)
-{
-	struct evmpkg_manifest m2;
-	int rc = 0;
-
-	*changed = 0;
-	for (size_t i = 0; i < m->n; i++)
-		*changed |= d[i].gone || (d[i].override && m->e[i].evm);
-	if (!*changed)
-		return 0;
-	evmpkg_manifest_init(&m2);
-	for (size_t i = 0; !rc && i < m->n; i++) {
-		struct evmpkg_mentry e = m->e[i];
-
-		if (d[i].gone)
-			continue;
-		if (d[i].override) {
-			e.evm = NULL;
-			e.evm_len = 0;
-		}
-		rc = evmpkg_manifest_add(&m2, &e, err);
-	}
-	if (!rc)
-		rc = evmpkg_manifest_encode(&m2, out, err);
-	evmpkg_manifest_free(&m2);
-	return rc;
-}
-
 /* Applies one package's manifest; 1 when the policy refuses it. */
 static int apply_pkg(struct hook *h, struct pkginfo *pkg, const char *root,
 		     const uint8_t *blob, size_t blen)
@@ -143,16 +109,14 @@ static int apply_pkg(struct hook *h, struct pkginfo *pkg, const char *root,
 	const char *name = pkg_name(pkg, pnaw_nonambig);
 	struct evmpkg_pkgopts o = h->o;
 	struct evmpkg_manifest m;
-	struct evmpkg_buf mb;
 	struct evmpkg_err err = { 0 };
 	struct evmpkg_pkgfile *pf = NULL;
 	struct ondisk *d = NULL;
 	struct evmpkg_pkg *pkg_e = NULL;
 	size_t n = 0;
-	int bad = 0, changed = 0;
+	int bad = 0;
 
 	evmpkg_manifest_init(&m);
-	evmpkg_buf_init(&mb);
 	/* Undecodable: the engine names what is wrong with it. */
 	if (!evmpkg_manifest_decode(blob, blen, &m, &err)) {
 		n = m.n;
@@ -161,10 +125,6 @@ static int apply_pkg(struct hook *h, struct pkginfo *pkg, const char *root,
 		for (size_t i = 0; i < n; i++)
 			if (locate(pkg, root, m.e[i].path, &d[i]))
 				goto oom;
-		if (adjust(&m, d, &mb, &changed, &err) || mb.oom) {
-			bad = hook_report(h, "%s: %s", name, mb.oom ? "out of memory" : err.msg);
-			goto out;
-		}
 	}
 	if (!(pf = calloc(n + 1, sizeof(*pf))))
 		goto oom;
@@ -177,6 +137,8 @@ static int apply_pkg(struct hook *h, struct pkginfo *pkg, const char *root,
 			pf[i].flags |= EVMPKG_PF_REG;
 		if (d[i].conffile)
 			pf[i].flags |= EVMPKG_PF_CONFIG;
+		if (d[i].override)
+			pf[i].flags |= EVMPKG_PF_NO_EVM;
 		if (d[i].override && m.e[i].evm && !h->again)
 			fprintf(stderr, PFX "%s: %s: has a dpkg-statoverride: IMA signature "
 				"only (its owner or mode differs from what was signed)\n",
@@ -184,8 +146,7 @@ static int apply_pkg(struct hook *h, struct pkginfo *pkg, const char *root,
 	}
 	o.manifest_field = "info file " EVMPKG_DEB_MANIFEST_MEMBER;
 	o.ima_field = o.manifest_field;
-	if (evmpkg_pkg_open(&pkg_e, name, EVMPKG_MF_PRESENT, changed ? mb.data : blob,
-			    changed ? mb.len : blen, pf, n, &o, &err)) {
+	if (evmpkg_pkg_open(&pkg_e, name, EVMPKG_MF_PRESENT, blob, blen, pf, n, &o, &err)) {
 		bad = hook_report(h, "%s: %s", name, err.msg);
 		goto out;
 	}
@@ -218,7 +179,6 @@ out:
 		free(d[i].path);
 	free(d);
 	free(pf);
-	evmpkg_buf_free(&mb);
 	evmpkg_manifest_free(&m);
 	return bad;
 }

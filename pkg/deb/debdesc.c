@@ -41,3 +41,22 @@ int evmpkg_deb_pkg_open(const struct evmpkg_debpkg *p, const uint8_t *content,
 	free(pf);
 	return rc;
 }
+
+int evmpkg_deb_pkg_open_hashed(struct evmpkg_debpkg *p, const struct evmpkg_pkgopts *o,
+			       struct evmpkg_pkg **out, struct evmpkg_err *err)
+{
+	uint8_t *content = NULL;
+	int algo, rc = evmpkg_deb_pkg_open(p, NULL, 0, o, out, err);
+
+	if (rc)
+		return rc;
+	algo = evmpkg_pkg_content_algo(*out);
+	evmpkg_pkg_free(*out);
+	*out = NULL;
+	rc = evmpkg_deb_content_digests(p, algo > 0 ? algo : EVMPKG_HASH_SHA256,
+					&content, err);
+	if (!rc)
+		rc = evmpkg_deb_pkg_open(p, algo > 0 ? content : NULL, algo, o, out, err);
+	free(content);
+	return rc;
+}

@@ -25,4 +25,12 @@ int evmpkg_deb_pkg_open(const struct evmpkg_debpkg *p, const uint8_t *content,
 			int content_algo, const struct evmpkg_pkgopts *o,
 			struct evmpkg_pkg **out, struct evmpkg_err *err);
 
+/*
+ * The same, with the content of data.tar hashed in the algorithm the
+ * signatures need (the manifest says which: two steps); data.tar is read
+ * to its end even when nothing needs it, so a damaged package is refused.
+ */
+int evmpkg_deb_pkg_open_hashed(struct evmpkg_debpkg *p, const struct evmpkg_pkgopts *o,
+			       struct evmpkg_pkg **out, struct evmpkg_err *err);
+
 #endif

@@ -27,6 +27,8 @@
 enum evmpkg_pkgfile_flags {
 	EVMPKG_PF_REG = 1 << 0,		/* regular file with content */
 	EVMPKG_PF_CONFIG = 1 << 1,	/* configuration file (%config, conffile) */
+	EVMPKG_PF_NO_EVM = 1 << 2,	/* the system gives it another owner or
+					   mode (dpkg-statoverride): IMA only */
 };
 
 /* One file of a package as its format describes it, in the format's order. */
@@ -100,6 +102,13 @@ struct evmpkg_fileresult {
 };
 /* Waits for file fx's verdict. */
 void evmpkg_pkg_file(struct evmpkg_pkg *p, size_t fx, struct evmpkg_fileresult *r);
+/*
+ * The hash algorithm of the first signature whose verdict still needs the
+ * file's content (the package's digests are of another algorithm, or
+ * absent); -1 when none does. Waits for the verdicts it looks at.
+ */
+int evmpkg_pkg_content_algo(struct evmpkg_pkg *p);
+
 /* Waits for every verdict; returns the number of refused files. */
 size_t evmpkg_pkg_wait_all(struct evmpkg_pkg *p);
 
