@@ -75,7 +75,8 @@ $(B)/pkg/deb/%.o: pkg/deb/%.c $(CORE_HDR) $(DEBPKG_HDR)
 
 $(B)/cli/%.o: cli/%.c $(CORE_HDR) $(RPMPKG_HDR) $(DEBPKG_HDR) $(wildcard cli/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(RPM_CFLAGS) $(ARCHIVE_CFLAGS) -Ipkg/rpm -Ipkg/deb -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(RPM_CFLAGS) $(ARCHIVE_CFLAGS) -Ipkg/rpm -Ipkg/deb \
+		-DEVMPKG_SBINDIR='"$(SBINDIR)"' -c -o $@ $<
 
 $(B)/libevmpkg.a: $(CORE_OBJ)
 	rm -f $@

@@ -15,7 +15,8 @@ static const struct {
 } verbs[] = {
 	{ "sign-file", cmd_sign_file, "sign loose files and apply the xattrs" },
 	{ "verify-file", cmd_verify_file, "verify installed files" },
-	{ "sign", cmd_sign, "add IMA and EVM signatures to rpm packages" },
+	{ "sign", cmd_sign, "add IMA and EVM signatures to rpm and .deb packages" },
+	{ "dpkg-install", cmd_dpkg_install, "dpkg -i with the signatures installed before any script runs" },
 	{ "inspect", cmd_inspect, "show and check the signatures of a package" },
 	{ "status", cmd_status, "report the kernel's EVM and IMA state" },
 };

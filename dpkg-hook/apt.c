@@ -17,7 +17,7 @@
 #define APT_LINE_MAX (64 * 1024)
 
 /* 1 when the policy refuses the package at path. */
-static int verify_deb(struct hook *h, const char *path)
+int hook_verify_deb(struct hook *h, const char *path)
 {
 	struct evmpkg_pkgopts o = h->o;
 	struct evmpkg_debpkg *d = NULL;
@@ -106,7 +106,7 @@ int hook_apt_verify(struct hook *h)
 		path = last_field(line);
 		if (!*path || !strncmp(path, "**", 2))
 			continue;	/* **CONFIGURE**, **REMOVE** */
-		if (verify_deb(h, path))
+		if (hook_verify_deb(h, path))
 			bad = 1;
 	}
 	if (ferror(in) && !bad) {

@@ -42,6 +42,10 @@ int hook_report(const struct hook *h, const char *fmt, ...)
 void hook_outcome(struct hook *h, const struct evmpkg_applied *res);
 
 int hook_apt_verify(struct hook *h);
+/* 1 when the policy refuses the .deb at path (unsigned ones pass). */
+int hook_verify_deb(struct hook *h, const char *path);
+/* verify, dpkg --unpack, dpkg --configure: argv is [DPKG-OPTION...] PKG.deb... */
+int hook_install(struct hook *h, int argc, char **argv);
 int hook_post_unpack(struct hook *h);
 
 #endif

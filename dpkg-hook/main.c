@@ -92,7 +92,7 @@ static int pre_invoke(const struct hook *h)
 		return 0;
 	fprintf(stderr, PFX "dpkg --install runs maintainer scripts before IMA/EVM "
 		"signatures can be installed%s; use 'dpkg --unpack PKG.deb && dpkg "
-		"--configure -a' (or apt)%s\n",
+		"--configure -a', 'evmpkg dpkg-install PKG.deb' (or apt)%s\n",
 		enforce ? "" : ": they will not be installed by this run",
 		enforce ? ", or set policy = warn in " HOOK_CONF : "");
 	return enforce;
@@ -114,18 +114,21 @@ static int acts_on(const char *act)
 static void usage(FILE *f)
 {
 	fputs("usage: evmpkg-dpkg-hook apt-verify|pre-invoke|post-unpack\n"
+	      "       evmpkg-dpkg-hook install [DPKG-OPTION...] PKG.deb...\n"
 	      "configuration: " HOOK_CONF " (" HOOK_CONF_ENV " overrides the path)\n", f);
 }
 
 int main(int argc, char **argv)
 {
 	struct hook h;
-	const char *path = getenv(HOOK_CONF_ENV), *cmd = argc == 2 ? argv[1] : "";
+	const char *path = getenv(HOOK_CONF_ENV);
+	const char *cmd = argc == 2 || (argc > 2 && !strcmp(argv[1], "install")) ? argv[1] : "";
 	char msg[512];
 	int rc = 2, pre;
 
 	memset(&h, 0, sizeof(h));
-	if (strcmp(cmd, "apt-verify") && strcmp(cmd, "pre-invoke") && strcmp(cmd, "post-unpack")) {
+	if (strcmp(cmd, "apt-verify") && strcmp(cmd, "pre-invoke") && strcmp(cmd, "post-unpack") &&
+	    strcmp(cmd, "install")) {
 		usage(strcmp(cmd, "--help") ? stderr : stdout);
 		return strcmp(cmd, "--help") ? 2 : 0;
 	}
@@ -150,7 +153,9 @@ int main(int argc, char **argv)
 	else {
 		h.o.trust = h.trust;
 		h.again = !strcmp(cmd, "pre-invoke");
-		rc = !strcmp(cmd, "apt-verify") ? hook_apt_verify(&h) : hook_post_unpack(&h);
+		rc = !strcmp(cmd, "apt-verify") ? hook_apt_verify(&h) :
+		     !strcmp(cmd, "install") ? hook_install(&h, argc - 2, argv + 2) :
+		     hook_post_unpack(&h);
 	}
 	evmpkg_trust_free(h.trust);
 	hook_conf_free(&h.conf);

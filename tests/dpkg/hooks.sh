@@ -262,6 +262,31 @@ dp "$R7" "$work/warn.conf" -i "$work/s1.deb" >"$work/iwarn.out" 2>&1
 same "dpkg -i in warn mode: installs" "$?" 0
 expect "... saying the signatures are not installed" grep -q "they will not be installed by this run" "$work/iwarn.out"
 
+# --- evmpkg dpkg-install: verify, unpack (signatures applied), configure --
+dpi() {	# dpi ROOT CONF DEB...: evmpkg dpkg-install into ROOT with the hooks
+	local r=$1 c=$2
+	shift 2
+	env EVMPKG_DPKG_HOOK="$HOOK" EVMPKG_DPKG_CONF="$c" "$EVMPKG" dpkg-install \
+		--root="$r" --admindir="$r/var/lib/dpkg" --force-script-chrootless --log=/dev/null \
+		--pre-invoke="EVMPKG_DPKG_CONF=$c $HOOK pre-invoke" \
+		--post-invoke="EVMPKG_DPKG_CONF=$c $HOOK post-unpack" "$@"
+}
+R10=$work/root-dpi
+newroot "$R10"
+expect "evmpkg dpkg-install installs" dpi "$R10" "$work/enforce.conf" "$work/s1.deb"
+same "dpkg-install: the package is configured" \
+	"$(dpkg --root="$R10" --admindir="$R10/var/lib/dpkg" -s evmdemo 2>/dev/null | sed -n 's/^Status: //p')" "install ok installed"
+expect "dpkg-install: the postinst saw security.evm" grep -q '^security.evm=' "$R10/postinst-saw"
+expect "dpkg-install: evmctl verify" evmctl verify --key "$CERT" "$R10/usr/bin/demo"
+R11=$work/root-dpi-bad
+newroot "$R11"
+dpi "$R11" "$work/enforce.conf" "$work/bad.deb" >"$work/dpi-bad.out" 2>&1
+same "dpkg-install: a tampered package is refused" "$?" 1
+expect "... before dpkg runs" grep -q "install: nothing installed" "$work/dpi-bad.out"
+same "... the database does not know it" "$(dpkg --root="$R11" --admindir="$R11/var/lib/dpkg" -l 2>/dev/null | grep -c evmdemo)" 0
+same "... no file unpacked" "$(ls "$R11/usr" 2>/dev/null)" ""
+refuse "dpkg-install without a package" env EVMPKG_DPKG_HOOK="$HOOK" "$EVMPKG" dpkg-install
+
 # --- apt's Pre-Install-Pkgs, protocol version 3 --------------------------
 aptin() {	# aptin DEB...: what apt writes for installing those files
 	printf 'VERSION 3\nAPT::Architecture=amd64\nDir::Etc::Parts=apt.conf.d\n\n'
