@@ -285,11 +285,6 @@ void evmpkg_pkg_free(struct evmpkg_pkg *p)
 	free(p);
 }
 
-int evmpkg_pkg_signed(const struct evmpkg_pkg *p)
-{
-	return p->nu || p->nproblems;
-}
-
 size_t evmpkg_pkg_nproblems(const struct evmpkg_pkg *p)
 {
 	return p->nproblems;

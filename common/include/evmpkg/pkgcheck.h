@@ -82,8 +82,6 @@ int evmpkg_pkg_open(struct evmpkg_pkg **out, const char *name, int mstate,
 /* Stops the verification, waits for its threads and frees; NULL is fine. */
 void evmpkg_pkg_free(struct evmpkg_pkg *p);
 
-/* 1 when the package carries any signature for this engine to check. */
-int evmpkg_pkg_signed(const struct evmpkg_pkg *p);
 /*
  * Problems of the package as a whole, known at open: a malformed
  * manifest, entries that name no regular file of the package. Messages as
