@@ -230,20 +230,17 @@ static int kept_verifies(int fd, const struct evmpkg_checked *c,
 {
 	struct evmpkg_err e = { 0 };
 	struct evmpkg_sig ima;
-	uint8_t dig[EVMPKG_MAX_DIGEST];
-	size_t dlen;
 	uint32_t keyid;
+	int rc;
 
 	if (!evmpkg_trust_count(o->trust) || !x->present[EVMPKG_X_IMA] ||
 	    evmpkg_file_evm_verdict(o->trust, st, x, &keyid, &e) != EVMPKG_V_VERIFIED)
 		return 0;
+	/* The entry's own value, already judged on the same content. */
 	if (c->ima_content && c->ima_v == EVMPKG_V_VERIFIED &&
 	    same_val(x->val[EVMPKG_X_IMA], x->len[EVMPKG_X_IMA], c->ima, c->ima_len))
 		return 1;
-	if (evmpkg_sig_parse(x->val[EVMPKG_X_IMA], x->len[EVMPKG_X_IMA], 0, &ima, &e) ||
-	    evmpkg_file_digest(fd, ima.hash_algo, dig, &dlen, &e))
-		return 0;
-	return evmpkg_sig_verdict(o->trust, &ima, dig, dlen, &e) == EVMPKG_V_VERIFIED;
+	return evmpkg_file_ima_verdict(o->trust, fd, x, &ima, &rc, &e) == EVMPKG_V_VERIFIED;
 }
 
 /* Judges what the caller could not: the content, and the EVM value. */

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "evmpkg/evmdigest.h"
+#include "evmpkg/filehash.h"
 #include "evmpkg/hashalgo.h"
 #include "evmpkg/verdict.h"
 
@@ -165,6 +166,28 @@ int evmpkg_state_matches(const struct evmpkg_mentry *e, const struct stat *st,
 		}
 	}
 	return 1;
+}
+
+int evmpkg_file_ima_verdict(const struct evmpkg_trust *t, int fd,
+			    const struct evmpkg_xattrs *x, struct evmpkg_sig *sig,
+			    int *rc, struct evmpkg_err *err)
+{
+	uint8_t dig[EVMPKG_MAX_DIGEST];
+	size_t dlen;
+
+	memset(sig, 0, sizeof(*sig));
+	*rc = EVMPKG_OK;
+	if (!x->present[EVMPKG_X_IMA]) {
+		evmpkg_fail(err, EVMPKG_EMISMATCH, "security.ima is absent");
+		return EVMPKG_V_NOTRUN;
+	}
+	if (evmpkg_sig_parse(x->val[EVMPKG_X_IMA], x->len[EVMPKG_X_IMA], 0, sig, err)) {
+		memset(sig, 0, sizeof(*sig));
+		return EVMPKG_V_BAD;
+	}
+	if ((*rc = evmpkg_file_digest(fd, sig->hash_algo, dig, &dlen, err)))
+		return EVMPKG_V_NOTRUN;
+	return evmpkg_sig_verdict(t, sig, dig, dlen, err);
 }
 
 int evmpkg_file_evm_verdict(const struct evmpkg_trust *t, const struct stat *st,

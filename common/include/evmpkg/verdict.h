@@ -88,6 +88,16 @@ int evmpkg_state_matches(const struct evmpkg_mentry *e, const struct stat *st,
 			 char *msg, size_t n);
 
 /*
+ * security.ima on a file as the kernel judges it: the value in x against
+ * the file's content, read through fd. *sig gets the parsed value (type 0
+ * when absent or unparsable). Absent: NOTRUN. err says why when not
+ * verified; *rc is set (else EVMPKG_OK) when the content cannot be read.
+ */
+int evmpkg_file_ima_verdict(const struct evmpkg_trust *t, int fd,
+			    const struct evmpkg_xattrs *x, struct evmpkg_sig *sig,
+			    int *rc, struct evmpkg_err *err);
+
+/*
  * security.evm on a file as the kernel judges it: the value in x over the
  * file's owner, mode and protected xattrs. *keyid gets the value's key id.
  */
