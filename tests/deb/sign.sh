@@ -7,6 +7,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
+. tests/debdemo.sh
 T_NAME=deb-sign
 B=${B:-build}
 EVMPKG="$PWD/$B/evmpkg"
@@ -27,25 +28,12 @@ printf 'root:x:0:\ndaemon:x:1:\n' > "$work/group"
 # setcap, hardlinks, a conffile, a symlink, a non-root owner with a fixed
 # id, a name with a space and non-ASCII characters.
 P=$work/pkg
-mkdir -p "$P/DEBIAN" "$P/usr/bin" "$P/usr/sbin" "$P/etc/demo" "$P/opt/demo/data"
-printf 'Package: evmdemo\nVersion: 1.0-1\nArchitecture: all\nMaintainer: evmpkg <evmpkg@localhost>\nDescription: evmpkg test package\n' > "$P/DEBIAN/control"
-echo /etc/demo/demo.conf > "$P/DEBIAN/conffiles"
+debdemo_tree "$P"
 printf '#!/bin/sh\nset -e\nsetcap cap_net_raw+ep /usr/sbin/demo-ping\n' > "$P/DEBIAN/postinst"
 chmod 0755 "$P/DEBIAN/postinst"
-printf '#!/bin/sh\necho demo\n' > "$P/usr/bin/demo"
-printf '#!/bin/sh\necho suid\n' > "$P/usr/bin/demo-suid"
-printf '#!/bin/sh\necho ping\n' > "$P/usr/sbin/demo-ping"
-chmod 0755 "$P/usr/bin/demo" "$P/usr/sbin/demo-ping"
-chmod 4755 "$P/usr/bin/demo-suid"
-ln "$P/usr/bin/demo" "$P/usr/bin/demo-link"
-echo "setting=1" > "$P/etc/demo/demo.conf"
-echo data > "$P/opt/demo/data/owned"
-chown 1234:1234 "$P/opt/demo/data/owned"
-chmod 0640 "$P/opt/demo/data/owned"
 echo daemon > "$P/opt/demo/data/by-daemon"
 chown daemon:daemon "$P/opt/demo/data/by-daemon"
 echo "spaced" > "$P/opt/demo/data/with space é ü.txt"
-ln -s ../bin/demo "$P/usr/sbin/demo-symlink"
 # Owners as in the tree: root, daemon by name; 1234 has no name on this
 # machine, so its tar header has only the number, which dpkg then uses.
 dpkg-deb -Zxz --build "$P" "$work/v1.deb" >/dev/null 2>&1

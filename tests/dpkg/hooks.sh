@@ -9,6 +9,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
+. tests/debdemo.sh
 T_NAME=${HOOK_TIER:-dpkg-hooks}
 B=${B:-build}
 EVMPKG="$PWD/$B/evmpkg"
@@ -31,22 +32,9 @@ printf 'root:x:0:\ndaemon:x:1:\n' > "$work/group"
 # owner with a fixed id and none with a name. Its postinst (run chrootless)
 # records what it sees of a signed file: signatures must precede it.
 P=$work/pkg
-mkdir -p "$P/DEBIAN" "$P/usr/bin" "$P/usr/sbin" "$P/etc/demo" "$P/opt/demo/data"
-printf 'Package: evmdemo\nVersion: 1.0-1\nArchitecture: all\nMaintainer: evmpkg <evmpkg@localhost>\nDescription: evmpkg test package\n' > "$P/DEBIAN/control"
-echo /etc/demo/demo.conf > "$P/DEBIAN/conffiles"
+debdemo_tree "$P"
 printf '#!/bin/sh\n[ "$1" = configure ] || exit 0\ngetfattr --absolute-names -d -m security.evm "$DPKG_ROOT/usr/bin/demo" > "$DPKG_ROOT/postinst-saw" 2>&1\n' > "$P/DEBIAN/postinst"
 chmod 0755 "$P/DEBIAN/postinst"
-printf '#!/bin/sh\necho demo\n' > "$P/usr/bin/demo"
-printf '#!/bin/sh\necho suid\n' > "$P/usr/bin/demo-suid"
-printf '#!/bin/sh\necho ping\n' > "$P/usr/sbin/demo-ping"
-chmod 0755 "$P/usr/bin/demo" "$P/usr/sbin/demo-ping"
-chmod 4755 "$P/usr/bin/demo-suid"
-ln "$P/usr/bin/demo" "$P/usr/bin/demo-link"
-echo "setting=1" > "$P/etc/demo/demo.conf"
-echo data > "$P/opt/demo/data/owned"
-chown 1234:1234 "$P/opt/demo/data/owned"
-chmod 0640 "$P/opt/demo/data/owned"
-ln -s ../bin/demo "$P/usr/sbin/demo-symlink"
 dpkg-deb -Zxz --build "$P" "$work/v1.deb" >/dev/null 2>&1
 sign() {	# sign IN OUT [options]
 	local in=$1 out=$2
