@@ -120,7 +120,7 @@ same "in place: no temporary file left" "$(find "$work" -maxdepth 1 -name '.*inp
 rm -rf "$work/bad"
 dpkg-deb -R "$work/s1.deb" "$work/bad"
 sz=$(stat -c %s "$work/bad/DEBIAN/evmsig")
-printf '\001' | dd of="$work/bad/DEBIAN/evmsig" bs=1 seek=$((sz - 1)) conv=notrunc 2>/dev/null
+flip_byte "$work/bad/DEBIAN/evmsig" $((sz - 1))
 dpkg-deb -b "$work/bad" "$work/bad.deb" >/dev/null 2>&1
 "$EVMPKG" inspect --cert "$keys/rsa2048.der" "$work/bad.deb" >"$work/bad.out" 2>&1
 same "a flipped signature byte: inspect refuses" "$?" 1

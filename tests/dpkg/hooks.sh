@@ -48,7 +48,7 @@ expect "sign with --sign-config" sign "$work/v1.deb" "$work/s1.deb" --sign-confi
 # A tampered manifest: the last byte of evmsig flipped, rebuilt by dpkg-deb.
 dpkg-deb -R "$work/s1.deb" "$work/bad"
 sz=$(stat -c %s "$work/bad/DEBIAN/evmsig")
-printf '\001' | dd of="$work/bad/DEBIAN/evmsig" bs=1 seek=$((sz - 1)) conv=notrunc 2>/dev/null
+flip_byte "$work/bad/DEBIAN/evmsig" $((sz - 1))
 dpkg-deb -b "$work/bad" "$work/bad.deb" >/dev/null 2>&1
 
 conf() {	# conf FILE key=value...

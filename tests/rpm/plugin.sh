@@ -268,7 +268,7 @@ refuse "warn, tampered: no security.evm" getfattr -n security.evm "$R/usr/bin/ev
 # A damaged payload: inspect checks it as rpm -K does, and refuses.
 cp "$work/s1.rpm" "$work/payload-bad.rpm"
 sz=$(stat -c %s "$work/payload-bad.rpm")
-printf '\377\377\377\377' | dd of="$work/payload-bad.rpm" bs=1 seek=$((sz - 64)) conv=notrunc 2>/dev/null
+flip_byte "$work/payload-bad.rpm" $((sz - 64))
 "$EVMPKG" inspect --cert "$keys/rsa2048.der" "$work/payload-bad.rpm" >"$work/payload-bad.out" 2>&1
 same "damaged payload: inspect refuses it" "$?" 1
 expect "damaged payload: inspect says so" grep -q "payload: does not match the main header's PAYLOADDIGEST" "$work/payload-bad.out"

@@ -14,6 +14,7 @@ set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
+. "$TOP/tests/lib.sh"	# flip_byte
 NFILES=5000
 [ "${1:-}" = -n ] && NFILES=$2
 
@@ -212,13 +213,13 @@ head -c $((sz - 3000)) "$P" >"$TMP/bad/mainhdr.rpm"
 head -c $((sz - 10)) "$P" >"$TMP/bad/payload.rpm"
 echo 'not a package' >"$TMP/bad/text.rpm"
 cp "$P" "$TMP/bad/hdrbyte.rpm"
-printf 'A' | dd of="$TMP/bad/hdrbyte.rpm" bs=1 seek=$((sz - 1500)) conv=notrunc 2>/dev/null
+flip_byte "$TMP/bad/hdrbyte.rpm" $((sz - 1500))
 for f in lead sighdr mainhdr payload text hdrbyte; do
 	check "refused at open: $f" "$T" openfail "$TMP/bad/$f.rpm"
 	sed 's/^/    /' "$TMP/out"
 done
 cp "$P" "$TMP/bad/plbyte.rpm"
-printf 'A' | dd of="$TMP/bad/plbyte.rpm" bs=1 seek=$((sz - 100)) conv=notrunc 2>/dev/null
+flip_byte "$TMP/bad/plbyte.rpm" $((sz - 100))
 echo keep >"$TMP/bad/existing.rpm"
 check "corrupt payload: write refused, bad arguments refused" \
 	"$T" writefail "$TMP/bad/plbyte.rpm" "$TMP/bad/existing.rpm"
