@@ -10,6 +10,7 @@ set -u
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
 . tests/debdemo.sh
+. tests/debcheck.sh
 T_NAME=${HOOK_TIER:-dpkg-hooks}
 B=${B:-build}
 EVMPKG="$PWD/$B/evmpkg"
@@ -25,8 +26,7 @@ done
 [ "$(id -u)" = 0 ] || { not_ok setup "needs root (security.* xattrs, chown)"; finish; exit 1; }
 CERT=$keys/rsa2048.der
 
-printf 'root:x:0:0::/:/bin/sh\ndaemon:x:1:1::/:/bin/sh\n' > "$work/passwd"
-printf 'root:x:0:\ndaemon:x:1:\n' > "$work/group"
+debcheck_accounts
 
 # The package: executables, setuid, hardlinks, a conffile, a symlink, an
 # owner with a fixed id and none with a name. Its postinst (run chrootless)
@@ -36,12 +36,6 @@ debdemo_tree "$P"
 printf '#!/bin/sh\n[ "$1" = configure ] || exit 0\ngetfattr --absolute-names -d -m security.evm "$DPKG_ROOT/usr/bin/demo" > "$DPKG_ROOT/postinst-saw" 2>&1\n' > "$P/DEBIAN/postinst"
 chmod 0755 "$P/DEBIAN/postinst"
 dpkg-deb -Zxz --build "$P" "$work/v1.deb" >/dev/null 2>&1
-sign() {	# sign IN OUT [options]
-	local in=$1 out=$2
-	shift 2
-	"$EVMPKG" sign --key "$keys/rsa2048.pem" --cert "$CERT" --passwd "$work/passwd" \
-		--group "$work/group" -o "$out" "$@" "$in" >>"$work/sign.log" 2>&1
-}
 expect "sign with --sign-config" sign "$work/v1.deb" "$work/s1.deb" --sign-config
 "$EVMPKG" inspect --json --cert "$CERT" "$work/s1.deb" >"$work/s1.json" 2>/dev/null
 
@@ -74,9 +68,6 @@ dp() {
 		--pre-invoke="EVMPKG_DPKG_CONF=$c $HOOK pre-invoke" \
 		--post-invoke="EVMPKG_DPKG_CONF=$c $HOOK post-unpack" "$@"
 }
-xattr() {	# xattr NAME FILE: hex value, or nothing
-	getfattr --absolute-names -h -n "$1" -e hex "$2" 2>/dev/null | sed -n "s/^$1=0x//p"
-}
 
 # --- unpack then configure, enforce mode --------------------------------
 R=$work/root
@@ -100,16 +91,8 @@ expect "the postinst saw security.evm on its files" grep -q '^security.evm=' "$R
 
 # Every file signed for IMA and EVM: the values of the manifest, and
 # evmctl verifies both against the certificate and the file as it is.
-n=0
-while IFS=$'\t' read -r path ima evm; do
-	f=$R$path
-	n=$((n + 1))
-	same "$path: security.ima as signed" "$(xattr security.ima "$f")" "$ima"
-	same "$path: security.evm as signed" "$(xattr security.evm "$f")" "$evm"
-	expect "$path: evmctl ima_verify" evmctl ima_verify --key "$CERT" "$f"
-	expect "$path: evmctl verify (EVM over the installed metadata)" evmctl verify --key "$CERT" "$f"
-done < <(jq -r 'select(.signed == "ima+evm") | [.path, .ima_value, .evm_value] | @tsv' "$work/s1.json")
-same "files with IMA and EVM signatures checked" "$n" 5
+check_signed "$R" "$work/s1.json"
+same "files with IMA and EVM signatures checked" "$CHECKED" 5
 same "owner by number kept" "$(stat -c %u:%g:%a "$R/opt/demo/data/owned")" "1234:1234:640"
 same "setuid mode kept" "$(stat -c %u:%g:%a "$R/usr/bin/demo-suid")" "0:0:4755"
 same "hardlinks share the inode" "$(stat -c %i "$R/usr/bin/demo")" "$(stat -c %i "$R/usr/bin/demo-link")"
@@ -177,13 +160,6 @@ expect "diversion: evmctl verify on the diverted name" evmctl verify --key "$CER
 expect "diversion: evmctl ima_verify on the diverted name" evmctl ima_verify --key "$CERT" "$R9/usr/bin/demo.distrib"
 
 # --- refusals in enforce mode -------------------------------------------
-no_bad_evm() {	# every security.evm under $1 verifies
-	local f bad=0
-	while IFS= read -r f; do
-		evmctl verify --key "$CERT" "$f" >/dev/null 2>&1 || { bad=1; echo "$f"; }
-	done < <(getfattr -R -h --absolute-names -m security.evm "$1" 2>/dev/null | sed -n 's/^# file: //p')
-	return $bad
-}
 R3=$work/root-bad
 newroot "$R3"
 dp "$R3" "$work/enforce.conf" --unpack "$work/bad.deb" >"$work/bad.out" 2>&1
