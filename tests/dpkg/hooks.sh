@@ -376,6 +376,13 @@ refuse "apt-verify refuses an untrusted key" \
 	env EVMPKG_DPKG_CONF="$work/other.conf" "$HOOK" apt-verify < "$work/apt-good.txt"
 expect "apt-verify in warn mode lets it through" \
 	env EVMPKG_DPKG_CONF="$work/warn.conf" "$HOOK" apt-verify < "$work/apt-bad.txt"
+mkdir -p "$work/a dir"
+cp "$work/s1.deb" "$work/a dir/signed copy.deb"
+aptin "$work/a dir/signed copy.deb" > "$work/apt-space.txt"
+expect "apt-verify: a path with blanks is read whole (version 3)" \
+	env EVMPKG_DPKG_CONF="$work/enforce.conf" "$HOOK" apt-verify < "$work/apt-space.txt"
+expect "apt-verify: the same path as version 1 (paths only)" \
+	sh -c "printf '%s\n' '$work/a dir/signed copy.deb' | EVMPKG_DPKG_CONF='$work/enforce.conf' '$HOOK' apt-verify"
 printf 'VERSION 3\n\nx - - none < 1 all none %s\n' "$work/passwd" > "$work/apt-junk.txt"
 refuse "apt-verify refuses what is not a package" \
 	env EVMPKG_DPKG_CONF="$work/enforce.conf" "$HOOK" apt-verify < "$work/apt-junk.txt"
