@@ -45,5 +45,7 @@ install-dpkg-hook: $(HOOK)
 	sed 's|/usr/sbin/|$(SBINDIR)/|g' dpkg-hook/dpkg.cfg > $(DESTDIR)$(SYSCONFDIR)/dpkg/dpkg.cfg.d/evmpkg
 	sed 's|/usr/sbin/|$(SBINDIR)/|g' dpkg-hook/apt.conf > $(DESTDIR)$(SYSCONFDIR)/apt/apt.conf.d/80evmpkg
 	install -m 0644 dpkg-hook/dpkg.conf.example $(DESTDIR)$(SYSCONFDIR)/evmpkg/dpkg.conf.example
+	install -d $(DESTDIR)$(MANDIR)/man8
+	install -m 0644 docs/evmpkg-dpkg-hook.8 $(DESTDIR)$(MANDIR)/man8/evmpkg-dpkg-hook.8
 
 .PHONY: install-dpkg-hook
