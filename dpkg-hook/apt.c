@@ -56,17 +56,19 @@ out:
 	return bad;
 }
 
-/* The last blank-separated field of line (modified in place). */
-static char *last_field(char *line)
+/*
+ * The .deb path of an action line: what follows its first nfields fields
+ * (4 in version 2, 8 in version 3; the whole line in version 1), so that a
+ * path with blanks stays whole. The line end is cut off in place.
+ */
+static char *path_field(char *line, int nfields)
 {
-	char *e = line + strlen(line), *s;
-
-	while (e > line && strchr(" \t\r\n", e[-1]))
-		*--e = '\0';
-	s = e;
-	while (s > line && !strchr(" \t", s[-1]))
-		s--;
-	return s;
+	line[strcspn(line, "\r\n")] = '\0';
+	for (int i = 0; i < nfields && *line; i++) {
+		line += strcspn(line, " ");
+		line += *line == ' ';
+	}
+	return line;
 }
 
 int hook_apt_verify(struct hook *h)
@@ -76,7 +78,7 @@ int hook_apt_verify(struct hook *h)
 	char *line = NULL, *end;
 	size_t cap = 0;
 	ssize_t len;
-	int bad = 0, body = 1, first = 1;
+	int bad = 0, body = 1, first = 1, nfields = 0;
 	long fd;
 
 	if (fdenv && *fdenv) {
@@ -97,13 +99,14 @@ int hook_apt_verify(struct hook *h)
 		}
 		if (first && !strncmp(line, "VERSION ", 8)) {
 			body = 0;	/* the configuration comes first */
+			nfields = atoi(line + 8) >= 3 ? 8 : 4;
 		}
 		first = 0;
 		if (!body) {
 			body = line[0] == '\n' || (line[0] == '\r' && line[1] == '\n');
 			continue;
 		}
-		path = last_field(line);
+		path = path_field(line, nfields);
 		if (!*path || !strncmp(path, "**", 2))
 			continue;	/* **CONFIGURE**, **REMOVE** */
 		if (hook_verify_deb(h, path))

@@ -30,12 +30,15 @@ static int set_str(char **dst, const char *v)
 
 static int set(struct hook_conf *c, const char *k, const char *v)
 {
+	int *flag = !strcmp(k, "sign-config") ? &c->sign_config :
+		    !strcmp(k, "split-unpack") ? &c->split_unpack : NULL;
+
 	if (!strcmp(k, "policy"))
 		return (c->policy = evmpkg_policy_parse(v)) < 0 ? -1 : 0;
-	if (!strcmp(k, "sign-config")) {
+	if (flag) {
 		if (strcmp(v, "0") && strcmp(v, "1"))
 			return -1;
-		c->sign_config = v[0] == '1';
+		*flag = v[0] == '1';
 		return 0;
 	}
 	if (!strcmp(k, "certs"))
@@ -55,6 +58,7 @@ int hook_conf_read(const char *path, struct hook_conf *c, char *msg, size_t msgl
 
 	memset(c, 0, sizeof(*c));
 	c->policy = EVMPKG_POLICY_ENFORCE;
+	c->split_unpack = 1;
 	if (!(f = fopen(path, "re"))) {
 		if (errno == ENOENT)
 			return 0;
@@ -81,7 +85,8 @@ int hook_conf_read(const char *path, struct hook_conf *c, char *msg, size_t msgl
 		*eq = '\0';
 		if (set(c, trim(s), trim(eq + 1))) {
 			snprintf(msg, msglen, "%s:%d: bad key or value for '%s' (keys: policy "
-				 "enforce|warn|off, certs, ima-certs, evm-certs, sign-config 0|1)",
+				 "enforce|warn|off, certs, ima-certs, evm-certs, sign-config 0|1, "
+				 "split-unpack 0|1)",
 				 path, n, trim(s));
 			rc = -1;
 			break;

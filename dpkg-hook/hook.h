@@ -14,10 +14,19 @@
  * --root, and the trust and the policy belong to the host too. */
 #define HOOK_CONF "/etc/evmpkg/dpkg.conf"
 #define HOOK_CONF_ENV "EVMPKG_DPKG_CONF"
+/* The dpkg that evmpkg-dpkg (apt's Dir::Bin::dpkg) runs. */
+#define HOOK_DPKG "/usr/bin/dpkg"
+#define HOOK_DPKG_ENV "EVMPKG_REAL_DPKG"
+/* Set by evmpkg-dpkg for each of its runs ("name:arch name:arch..."):
+ * post-invoke applies those packages only, not every one still unpacked. */
+#define HOOK_ONLY_ENV "EVMPKG_DPKG_PACKAGE"
+/* Set for evmpkg-dpkg's runs after the first: notices given once. */
+#define HOOK_LATER_ENV "EVMPKG_DPKG_LATER_RUN"
 
 struct hook_conf {
 	int policy;		/* enum evmpkg_policy */
 	int sign_config;
+	int split_unpack;	/* evmpkg-dpkg splits apt's unpack runs */
 	char *certs, *ima_certs, *evm_certs;	/* NULL: not given */
 };
 
@@ -47,5 +56,14 @@ int hook_verify_deb(struct hook *h, const char *path);
 /* verify, dpkg --unpack, dpkg --configure: argv is [DPKG-OPTION...] PKG.deb... */
 int hook_install(struct hook *h, int argc, char **argv);
 int hook_post_unpack(struct hook *h);
+/* evmpkg-dpkg [DPKG-ARG...]: returns only when dpkg could not be run or
+ * after one-package runs (their first failure's status, else 0). */
+int hook_dpkg_wrapper(int argc, char **argv);
+/* The dpkg to run: EVMPKG_REAL_DPKG, else /usr/bin/dpkg. */
+const char *hook_dpkg_path(void);
+/* dpkg argv[1..nprefix-1] DEB... (argv[0] is replaced) in runs that each
+ * end before a package whose unpack runs a script, so every script finds
+ * the packages before it applied; stops at the first failure. */
+int hook_unpack_each(char **argv, int nprefix, char **debs, int ndebs);
 
 #endif

@@ -9,6 +9,7 @@ HOOK_CFLAGS := $(filter-out -fPIC,$(ALL_CFLAGS)) -fPIE
 HOOK_SRC := $(wildcard dpkg-hook/*.c)
 HOOK_OBJ := $(HOOK_SRC:%.c=$(B)/%.o)
 HOOK := $(B)/dpkg-hook/evmpkg-dpkg-hook
+HOOK_LINK := $(B)/dpkg-hook/evmpkg-dpkg
 SBINDIR ?= $(PREFIX)/sbin
 SYSCONFDIR ?= /etc
 
@@ -28,16 +29,23 @@ $(HOOK_ASAN): $(HOOK_SRC) dpkg-hook/hook.h $(CORE_SRC) $(CORE_HDR) $(DEBPKG_SRC)
 		-Ipkg/deb -o $@ $(HOOK_SRC) $(CORE_SRC) $(DEBPKG_SRC) $(DPKG_LIBS) \
 		$(ARCHIVE_LIBS) $(LIBS)
 
-all: $(HOOK)
+# evmpkg-dpkg, apt's Dir::Bin::dpkg, is the same program under another name.
+$(HOOK_LINK): $(HOOK)
+	ln -sf evmpkg-dpkg-hook $@
+
+all: $(HOOK) $(HOOK_LINK)
 INSTALL_DEPS += install-dpkg-hook
-CHECK_DEPS += $(HOOK) $(HOOK_ASAN)
+CHECK_DEPS += $(HOOK) $(HOOK_LINK) $(HOOK_ASAN)
 
 install-dpkg-hook: $(HOOK)
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSCONFDIR)/dpkg/dpkg.cfg.d \
 		$(DESTDIR)$(SYSCONFDIR)/apt/apt.conf.d $(DESTDIR)$(SYSCONFDIR)/evmpkg
 	install -m 0755 $(HOOK) $(DESTDIR)$(SBINDIR)/evmpkg-dpkg-hook
+	ln -sf evmpkg-dpkg-hook $(DESTDIR)$(SBINDIR)/evmpkg-dpkg
 	sed 's|/usr/sbin/|$(SBINDIR)/|g' dpkg-hook/dpkg.cfg > $(DESTDIR)$(SYSCONFDIR)/dpkg/dpkg.cfg.d/evmpkg
 	sed 's|/usr/sbin/|$(SBINDIR)/|g' dpkg-hook/apt.conf > $(DESTDIR)$(SYSCONFDIR)/apt/apt.conf.d/80evmpkg
 	install -m 0644 dpkg-hook/dpkg.conf.example $(DESTDIR)$(SYSCONFDIR)/evmpkg/dpkg.conf.example
+	install -d $(DESTDIR)$(MANDIR)/man8
+	install -m 0644 docs/evmpkg-dpkg-hook.8 $(DESTDIR)$(MANDIR)/man8/evmpkg-dpkg-hook.8
 
 .PHONY: install-dpkg-hook

@@ -2,8 +2,9 @@
 /*
  * install [DPKG-OPTION...] PKG.deb...: what `dpkg -i` would do, in the
  * order that installs signatures before any maintainer script runs them:
- * verify every package, `dpkg --unpack` (post-invoke applies the
- * signatures), then `dpkg --configure` of those packages.
+ * verify every package, `dpkg --unpack` one package at a time (each run's
+ * post-invoke applies its signatures before the next preinst), then
+ * `dpkg --configure` of those packages.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +24,7 @@ static int run_dpkg(char **opts, int nopts, const char *action, char **args, int
 
 	if (!av)
 		return 2;
-	av[n++] = "dpkg";
+	av[n++] = (char *)hook_dpkg_path();
 	for (int i = 0; i < nopts; i++)
 		av[n++] = opts[i];
 	av[n++] = (char *)action;
@@ -31,13 +32,28 @@ static int run_dpkg(char **opts, int nopts, const char *action, char **args, int
 		av[n++] = args[i];
 	pid = fork();
 	if (pid == 0) {
-		execvp("dpkg", av);
+		execv(av[0], av);
 		_exit(127);
 	}
 	free(av);
 	if (pid < 0 || waitpid(pid, &st, 0) < 0)
 		return 2;
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 2;
+}
+
+/* dpkg OPTS --unpack, one package a run (see wrapper.c). */
+static int unpack(char **opts, int nopts, char **debs, int ndebs)
+{
+	char **av = calloc((size_t)nopts + 2, sizeof(*av));
+	int rc;
+
+	if (!av)
+		return 2;
+	memcpy(av + 1, opts, (size_t)nopts * sizeof(*av));
+	av[nopts + 1] = "--unpack";
+	rc = hook_unpack_each(av, nopts + 2, debs, ndebs);
+	free(av);
+	return rc;
 }
 
 int hook_install(struct hook *h, int argc, char **argv)
@@ -72,7 +88,7 @@ int hook_install(struct hook *h, int argc, char **argv)
 	if (bad) {
 		fprintf(stderr, PFX "install: nothing installed\n");
 		rc = 1;
-	} else if ((rc = run_dpkg(argv, nopts, "--unpack", argv + nopts, ndebs)) == 0) {
+	} else if ((rc = unpack(argv, nopts, argv + nopts, ndebs)) == 0) {
 		rc = run_dpkg(argv, nopts, "--configure", names, ndebs);
 	}
 	for (int i = 0; i < ndebs; i++)

@@ -2,6 +2,7 @@
 /*
  * evmpkg-dpkg-hook SUBCOMMAND: apt-verify (apt's DPkg::Pre-Install-Pkgs),
  * pre-invoke and post-unpack (dpkg's --pre-invoke and --post-invoke).
+ * evmpkg-dpkg (a link to this program) is apt's dpkg: see wrapper.c.
  * pre-invoke refuses plain `dpkg -i` in enforce mode and, before
  * --configure, applies what is still unpacked again, so a package whose
  * signatures failed at unpack is never configured.
@@ -111,10 +112,18 @@ static int acts_on(const char *act)
 	return 0;
 }
 
+static const char *base_name(const char *p)
+{
+	const char *s = p ? strrchr(p, '/') : NULL;
+
+	return s ? s + 1 : p ? p : "";
+}
+
 static void usage(FILE *f)
 {
 	fputs("usage: evmpkg-dpkg-hook apt-verify|pre-invoke|post-unpack\n"
 	      "       evmpkg-dpkg-hook install [DPKG-OPTION...] PKG.deb...\n"
+	      "       evmpkg-dpkg-hook dpkg DPKG-ARG... (as evmpkg-dpkg, apt's Dir::Bin::dpkg)\n"
 	      "configuration: " HOOK_CONF " (" HOOK_CONF_ENV " overrides the path)\n", f);
 }
 
@@ -126,6 +135,11 @@ int main(int argc, char **argv)
 	char msg[512];
 	int rc = 2, pre;
 
+	/* As apt's Dir::Bin::dpkg: no configuration read for calls it passes on. */
+	if (!strcmp(base_name(argv[0]), "evmpkg-dpkg"))
+		return hook_dpkg_wrapper(argc, argv);
+	if (argc > 1 && !strcmp(argv[1], "dpkg"))
+		return hook_dpkg_wrapper(argc - 1, argv + 1);
 	memset(&h, 0, sizeof(h));
 	if (strcmp(cmd, "apt-verify") && strcmp(cmd, "pre-invoke") && strcmp(cmd, "post-unpack") &&
 	    strcmp(cmd, "install")) {

@@ -183,6 +183,21 @@ out:
 	return bad;
 }
 
+/* In the list "name:arch name:arch..." evmpkg-dpkg gives the run. */
+static int is_named(struct pkginfo *pkg, const char *only)
+{
+	size_t n = strlen(pkg->set->name), a;
+	const char *arch = pkg->installed.arch ? pkg->installed.arch->name : "";
+
+	a = strlen(arch);
+	for (const char *p = only; *p; p += strcspn(p, " "), p += *p == ' ') {
+		if (!strncmp(p, pkg->set->name, n) && p[n] == ':' && !strncmp(p + n + 1, arch, a) &&
+		    (p[n + 1 + a] == ' ' || !p[n + 1 + a]))
+			return 1;
+	}
+	return 0;
+}
+
 static int pending(const struct pkginfo *pkg)
 {
 	switch (pkg->status) {
@@ -199,6 +214,8 @@ static int pending(const struct pkginfo *pkg)
 int hook_post_unpack(struct hook *h)
 {
 	const char *root = getenv("DPKG_ROOT"), *admin = getenv("DPKG_ADMINDIR");
+	/* The again pass before --configure looks at every pending package. */
+	const char *only = h->again ? NULL : getenv(HOOK_ONLY_ENV);
 	char *defadmin = NULL;
 	struct pkg_hash_iter *it;
 	struct pkginfo *pkg;
@@ -228,7 +245,7 @@ int hook_post_unpack(struct hook *h)
 		const char *mf;
 		int r;
 
-		if (!pending(pkg))
+		if (!pending(pkg) || (only && *only && !is_named(pkg, only)))
 			continue;
 		mf = pkg_infodb_get_file(pkg, &pkg->installed, EVMPKG_DEB_MANIFEST_MEMBER);
 		if ((r = read_file(mf, &blob, &blen)) > 0)
@@ -239,7 +256,8 @@ int hook_post_unpack(struct hook *h)
 			continue;
 		}
 		/* Once per run: what this kernel will make of our writes. */
-		if (!said++ && !h->again && !evmpkg_kstate_probe(NULL, &ks, &err) &&
+		if (!said++ && !h->again && !getenv(HOOK_LATER_ENV) &&
+		    !evmpkg_kstate_probe(NULL, &ks, &err) &&
 		    ks.outlook != EVMPKG_WRITES_OK)
 			fprintf(stderr, PFX "%s; %s\n", evmpkg_kstate_mode_words(&ks),
 				evmpkg_kstate_outlook_words(&ks));

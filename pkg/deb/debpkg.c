@@ -85,7 +85,7 @@ static int classify(struct evmpkg_debpkg *p, struct evmpkg_err *err)
 
 /* ---- open, accessors, close ---- */
 
-int evmpkg_deb_open(const char *path, struct evmpkg_debpkg **out,
+static int deb_open(const char *path, int with_data, struct evmpkg_debpkg **out,
 		    struct evmpkg_err *err)
 {
 	struct evmpkg_debpkg *p = calloc(1, sizeof(*p));
@@ -109,13 +109,25 @@ int evmpkg_deb_open(const char *path, struct evmpkg_debpkg **out,
 	p->file_size = st.st_size;
 	if ((rc = evmpkg_debar_read(p->fd, p->file_size, path, &p->ar, &p->nar, err)) ||
 	    (rc = classify(p, err)) || (rc = evmpkg_debctl_read(p, err)) ||
-	    (rc = evmpkg_debctl_fields(p, err)) || (rc = evmpkg_debdata_read(p, err)))
+	    (rc = evmpkg_debctl_fields(p, err)) || (with_data && (rc = evmpkg_debdata_read(p, err))))
 		goto fail;
 	*out = p;
 	return 0;
 fail:
 	evmpkg_deb_close(p);
 	return rc;
+}
+
+int evmpkg_deb_open(const char *path, struct evmpkg_debpkg **out,
+		    struct evmpkg_err *err)
+{
+	return deb_open(path, 1, out, err);
+}
+
+int evmpkg_deb_open_control(const char *path, struct evmpkg_debpkg **out,
+			    struct evmpkg_err *err)
+{
+	return deb_open(path, 0, out, err);
 }
 
 void evmpkg_deb_close(struct evmpkg_debpkg *p)

@@ -83,6 +83,10 @@ struct evmpkg_debpkg;
  */
 int evmpkg_deb_open(const char *path, struct evmpkg_debpkg **out,
 		    struct evmpkg_err *err);
+/* The same without data.tar: the control fields and members only (no
+ * file list: nfiles is 0), for callers that need just the package's name. */
+int evmpkg_deb_open_control(const char *path, struct evmpkg_debpkg **out,
+			    struct evmpkg_err *err);
 /* Frees everything; NULL is fine. */
 void evmpkg_deb_close(struct evmpkg_debpkg *p);
 

@@ -251,6 +251,88 @@ same "... the database does not know it" "$(dpkg --root="$R11" --admindir="$R11/
 same "... no file unpacked" "$(ls "$R11/usr" 2>/dev/null)" ""
 refuse "dpkg-install without a package" env EVMPKG_DPKG_HOOK="$HOOK" "$EVMPKG" dpkg-install
 
+# --- one unpack run of several packages: evmpkg-dpkg, apt's dpkg ---------
+# evmuser's preinst runs evmtool's executable, unpacked earlier in the same
+# run, and records whether its signatures were in place by then.
+mkpkg() {	# mkpkg DIR NAME: a package with one executable, /usr/bin/NAME
+	mkdir -p "$1/DEBIAN" "$1/usr/bin"
+	printf 'Package: %s\nVersion: 1\nArchitecture: all\nMaintainer: t <t@localhost>\nDescription: test\n' \
+		"$2" > "$1/DEBIAN/control"
+	printf '#!/bin/sh\necho %s ran\n' "$2" > "$1/usr/bin/$2"
+	chmod 0755 "$1/usr/bin/$2"
+}
+mkpkg "$work/tool" evmtool
+mkpkg "$work/user" evmuser
+mkpkg "$work/data" evmdata
+printf '#!/bin/sh\nf="$DPKG_ROOT/usr/bin/evmtool"\n"$f" >/dev/null || exit 1\nif evmctl verify --key %s "$f" >/dev/null 2>&1; then echo signed; else echo unsigned; fi >> "$DPKG_ROOT/preinst-saw"\n' \
+	"$CERT" > "$work/user/DEBIAN/preinst"
+chmod 0755 "$work/user/DEBIAN/preinst"
+for p in tool user data; do
+	dpkg-deb --root-owner-group -b "$work/$p" "$work/$p.deb" >/dev/null 2>&1
+	sign "$work/$p.deb" "$work/$p-s.deb"
+done
+# A tampered evmtool, for the run that must stop before evmuser.
+dpkg-deb -R "$work/tool-s.deb" "$work/toolbad"
+flip_byte "$work/toolbad/DEBIAN/evmsig" $(($(stat -c %s "$work/toolbad/DEBIAN/evmsig") - 1))
+dpkg-deb -b "$work/toolbad" "$work/tool-bad.deb" >/dev/null 2>&1
+# dpw ROOT CONF dpkg-args...: as dp, through the wrapper (as apt runs it).
+dpw() {
+	local r=$1 c=$2
+	shift 2
+	env EVMPKG_DPKG_CONF="$c" "$HOOK" dpkg --root="$r" --admindir="$r/var/lib/dpkg" \
+		--force-script-chrootless --log=/dev/null \
+		--pre-invoke="EVMPKG_DPKG_CONF=$c $HOOK pre-invoke" \
+		--post-invoke="EVMPKG_DPKG_CONF=$c $HOOK post-unpack" "$@"
+}
+R12=$work/root-onerun
+newroot "$R12"
+dp "$R12" "$work/enforce.conf" --unpack "$work/tool-s.deb" "$work/user-s.deb" >"$work/onerun.out" 2>&1
+same "plain dpkg, one run: unpacks both" "$?" 0
+same "... the later preinst ran the earlier file unsigned (the window)" "$(cat "$R12/preinst-saw")" unsigned
+R13=$work/root-each
+newroot "$R13"
+dpw "$R13" "$work/enforce.conf" --status-fd 2 --pre-invoke="echo run >> $work/runs" \
+	--unpack "$work/tool-s.deb" "$work/data-s.deb" "$work/user-s.deb" >"$work/each.out" 2>&1
+same "evmpkg-dpkg: unpacks all three" "$?" 0
+same "... the later preinst ran the earlier file signed" "$(cat "$R13/preinst-saw")" signed
+same "... in two dpkg runs: a new one only before the package with a preinst" \
+	"$(wc -l < "$work/runs")" 2
+expect "... evmctl verify of every file" sh -c "for f in evmtool evmdata evmuser; do evmctl verify --key '$CERT' '$R13/usr/bin/'\$f || exit 1; done"
+expect "... the options reached each run (--status-fd)" grep -q 'status: evmuser: unpacked' "$work/each.out"
+conf "$work/nosplit.conf" "policy = enforce" "certs = $CERT" "split-unpack = 0"
+R13b=$work/root-nosplit
+newroot "$R13b"
+: > "$work/runs"
+dpw "$R13b" "$work/nosplit.conf" --pre-invoke="echo run >> $work/runs" \
+	--unpack "$work/tool-s.deb" "$work/data-s.deb" "$work/user-s.deb" >"$work/nosplit.out" 2>&1
+same "split-unpack = 0: evmpkg-dpkg passes the unpack on as one run" "$?:$(wc -l < "$work/runs")" 0:1
+same "... where the window stays" "$(cat "$R13b/preinst-saw")" unsigned
+R14=$work/root-recursive
+newroot "$R14"
+mkdir -p "$work/rec"
+ln -s "$work/tool-s.deb" "$work/rec/0-evmtool.deb"
+ln -s "$work/user-s.deb" "$work/rec/1-evmuser.deb"
+dpw "$R14" "$work/enforce.conf" --unpack --recursive "$work/rec" >"$work/rec.out" 2>&1
+same "evmpkg-dpkg --recursive DIR (apt's form for many packages): unpacks both" "$?" 0
+same "... in order, each signed before the next preinst" "$(cat "$R14/preinst-saw")" signed
+R15=$work/root-each-bad
+newroot "$R15"
+dpw "$R15" "$work/enforce.conf" --unpack "$work/tool-bad.deb" "$work/user-s.deb" >"$work/eachbad.out" 2>&1
+expect "evmpkg-dpkg: a refused package fails the call" test $? -ne 0
+same "... and stops before the next package" "$(dpkg --root="$R15" --admindir="$R15/var/lib/dpkg" -l evmuser 2>/dev/null | grep -c '^.. *evmuser')" 0
+expect "... naming the refused package" grep -q 'evmtool: not to be configured' "$work/eachbad.out"
+same "evmpkg-dpkg passes other calls to dpkg unchanged" \
+	"$("$B/dpkg-hook/evmpkg-dpkg" --print-architecture 2>&1)" "$(dpkg --print-architecture)"
+R16=$work/root-only
+newroot "$R16"
+dpkg --root="$R16" --admindir="$R16/var/lib/dpkg" --force-script-chrootless --log=/dev/null \
+	--unpack "$work/tool-s.deb" "$work/user-s.deb" >/dev/null 2>&1
+DPKG_ROOT=$R16 DPKG_HOOK_ACTION=unpack EVMPKG_DPKG_PACKAGE=evmuser:all \
+	EVMPKG_DPKG_CONF=$work/enforce.conf "$HOOK" post-unpack >"$work/only.out" 2>&1
+same "post-unpack of a one-package run: exit status" "$?" 0
+expect "... applies the package it is told" evmctl verify --key "$CERT" "$R16/usr/bin/evmuser"
+same "... and leaves the others unpacked earlier alone" "$(xattr security.ima "$R16/usr/bin/evmtool")" ""
+
 # --- apt's Pre-Install-Pkgs, protocol version 3 --------------------------
 aptin() {	# aptin DEB...: what apt writes for installing those files
 	printf 'VERSION 3\nAPT::Architecture=amd64\nDir::Etc::Parts=apt.conf.d\n\n'
@@ -270,6 +352,13 @@ refuse "apt-verify refuses an untrusted key" \
 	env EVMPKG_DPKG_CONF="$work/other.conf" "$HOOK" apt-verify < "$work/apt-good.txt"
 expect "apt-verify in warn mode lets it through" \
 	env EVMPKG_DPKG_CONF="$work/warn.conf" "$HOOK" apt-verify < "$work/apt-bad.txt"
+mkdir -p "$work/a dir"
+cp "$work/s1.deb" "$work/a dir/signed copy.deb"
+aptin "$work/a dir/signed copy.deb" > "$work/apt-space.txt"
+expect "apt-verify: a path with blanks is read whole (version 3)" \
+	env EVMPKG_DPKG_CONF="$work/enforce.conf" "$HOOK" apt-verify < "$work/apt-space.txt"
+expect "apt-verify: the same path as version 1 (paths only)" \
+	sh -c "printf '%s\n' '$work/a dir/signed copy.deb' | EVMPKG_DPKG_CONF='$work/enforce.conf' '$HOOK' apt-verify"
 printf 'VERSION 3\n\nx - - none < 1 all none %s\n' "$work/passwd" > "$work/apt-junk.txt"
 refuse "apt-verify refuses what is not a package" \
 	env EVMPKG_DPKG_CONF="$work/enforce.conf" "$HOOK" apt-verify < "$work/apt-junk.txt"
