@@ -12,7 +12,8 @@
 #   aptroot_unhook DIR       remove the apt and dpkg hook entries
 #   aptroot_repo DIR DEB...  publish the .debs as the flat repository
 #                            file:/repo of DIR and run apt-get update
-#   aptroot_apt DIR ARGS...  chroot DIR apt-get -y -o Dpkg::Use-Pty=0 ARGS
+#   aptroot_run DIR CMD...   CMD in the chroot with a clean environment
+#   aptroot_apt DIR ARGS...  aptroot_run DIR apt-get -y -o Dpkg::Use-Pty=0 ARGS
 # They need root, B (the build directory) and the repository root as the
 # current directory; on failure they print why on stderr and return 1.
 
@@ -91,15 +92,21 @@ aptroot_repo() {
 		{ echo "aptroot: apt-ftparchive failed (apt-utils)" >&2; return 1; }
 	echo 'deb [trusted=yes] file:/repo ./' > "$dir/etc/apt/sources.list"
 	rm -f "$dir"/etc/apt/sources.list.d/*
-	chroot "$dir" apt-get -q -o Dpkg::Use-Pty=0 update >"$dir/repo.update.log" 2>&1 ||
+	aptroot_run "$dir" apt-get -q -o Dpkg::Use-Pty=0 update >"$dir/repo.update.log" 2>&1 ||
 		{ echo "aptroot: apt-get update in the chroot failed:" >&2; tail -n 5 "$dir/repo.update.log" >&2; return 1; }
+}
+
+aptroot_run() {
+	local dir=$1
+	shift
+	chroot "$dir" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
+		LC_ALL=C.UTF-8 DEBIAN_FRONTEND=noninteractive "$@"
 }
 
 aptroot_apt() {
 	local dir=$1
 	shift
-	chroot "$dir" env DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8 \
-		apt-get -y -q -o Dpkg::Use-Pty=0 "$@"
+	aptroot_run "$dir" apt-get -y -q -o Dpkg::Use-Pty=0 "$@"
 }
 
 # aptroot_small_tree TREE NAME VERSION NFILES: the build tree of a small
