@@ -3,7 +3,10 @@
 # post-invoke hooks in one executable. libdpkg is static and built as PIE
 # (not PIC), so it goes into this executable only, never into a library.
 
-DPKG_CFLAGS := $(shell pkg-config --cflags libdpkg 2>/dev/null) -DLIBDPKG_VOLATILE_API
+DPKG_VERNUM := $(shell pkg-config --modversion libdpkg 2>/dev/null | \
+	awk -F. '{ printf "%d%02d%02d", $$1, $$2, $$3 }')
+DPKG_CFLAGS := $(shell pkg-config --cflags libdpkg 2>/dev/null) -DLIBDPKG_VOLATILE_API \
+	-DEVMPKG_LIBDPKG_VERNUM=$(DPKG_VERNUM)
 DPKG_LIBS := $(shell pkg-config --static --libs libdpkg 2>/dev/null)
 HOOK_CFLAGS := $(filter-out -fPIC,$(ALL_CFLAGS)) -fPIE
 HOOK_SRC := $(wildcard dpkg-hook/*.c)
@@ -13,7 +16,7 @@ HOOK_LINK := $(B)/dpkg-hook/evmpkg-dpkg
 SBINDIR ?= $(PREFIX)/sbin
 SYSCONFDIR ?= /etc
 
-$(B)/dpkg-hook/%.o: dpkg-hook/%.c dpkg-hook/hook.h $(CORE_HDR) $(DEBPKG_HDR)
+$(B)/dpkg-hook/%.o: dpkg-hook/%.c dpkg-hook/hook.h dpkg-hook/dpkgcompat.h $(CORE_HDR) $(DEBPKG_HDR)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOOK_CFLAGS) $(DPKG_CFLAGS) $(ARCHIVE_CFLAGS) -Ipkg/deb -c -o $@ $<
 
@@ -23,7 +26,7 @@ $(HOOK): $(HOOK_OBJ) $(B)/libevmpkg-deb.a $(B)/libevmpkg.a
 
 # The same under ASan+UBSan, from sources (for the hook tests).
 HOOK_ASAN := $(B)/dpkg-hook/evmpkg-dpkg-hook-asan
-$(HOOK_ASAN): $(HOOK_SRC) dpkg-hook/hook.h $(CORE_SRC) $(CORE_HDR) $(DEBPKG_SRC) $(DEBPKG_HDR)
+$(HOOK_ASAN): $(HOOK_SRC) dpkg-hook/hook.h dpkg-hook/dpkgcompat.h $(CORE_SRC) $(CORE_HDR) $(DEBPKG_SRC) $(DEBPKG_HDR)
 	@mkdir -p $(dir $@)
 	$(CC) $(filter-out -fPIC,$(SAN_CFLAGS)) -fPIE -pie $(DPKG_CFLAGS) $(ARCHIVE_CFLAGS) \
 		-Ipkg/deb -o $@ $(HOOK_SRC) $(CORE_SRC) $(DEBPKG_SRC) $(DPKG_LIBS) \

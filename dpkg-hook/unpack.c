@@ -23,6 +23,7 @@
 #include <dpkg/program.h>
 
 #include "debdesc.h"
+#include "dpkgcompat.h"
 #include "hook.h"
 
 #define MANIFEST_FILE_MAX (256u << 20)
@@ -72,7 +73,7 @@ out:
 static int is_conffile(struct pkginfo *pkg, const char *path)
 {
 	for (struct conffile *c = pkg->installed.conffiles; c; c = c->next)
-		if (!c->obsolete && !strcmp(c->name, path))
+		if (!conffile_is_obsolete(c) && !strcmp(c->name, path))
 			return 1;
 	return 0;
 }

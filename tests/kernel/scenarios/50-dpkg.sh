@@ -74,6 +74,32 @@ off | x509)
 		esac
 	fi
 
+	# One unpack run of two packages: kuser's preinst executes ktool's
+	# script. The database (and so the preinst in its tmp.ci) is off the
+	# appraised ext4; ktool's script is on it.
+	newroot
+	A=/kadmin
+	rm -rf "$A" && mkdir -p "$A/info" "$A/updates" && : >"$A/status"
+	run dp --admindir="$A" --unpack "$P/ktool.deb" "$P/kuser.deb"
+	case $rc:$out in
+	0:*) fail "dpkg: one run: the later preinst cannot run the earlier package's file" "$out" ;;
+	*"kuser"*"pre-installation script subprocess returned error"*)
+		ok "dpkg: one run: the later preinst cannot run the earlier package's file" ;;
+	*) fail "dpkg: one run: the later preinst cannot run the earlier package's file" "$out" ;;
+	esac
+	newroot
+	rm -rf "$A" && mkdir -p "$A/info" "$A/updates" && : >"$A/status"
+	expect_ok "evmpkg-dpkg: the same run split: the preinst runs the signed file" \
+		env EVMPKG_DPKG_CONF="$PWD/dpkg.conf" "$HOOK" dpkg --root="$R" --admindir="$A" \
+		--force-script-chrootless --force-bad-path --log=/dev/null \
+		--pre-invoke="EVMPKG_DPKG_CONF=$PWD/dpkg.conf $HOOK pre-invoke" \
+		--post-invoke="EVMPKG_DPKG_CONF=$PWD/dpkg.conf $HOOK post-unpack" \
+		--unpack "$P/ktool.deb" "$P/kuser.deb"
+	exec_ok "evmpkg-dpkg: both packages' files run under appraisal" \
+		sh "ktool ran
+kuser ran" -c "'$R/usr/bin/ktool' && '$R/usr/bin/kuser'"
+	rm -rf "$A"
+
 	newroot
 	run dp --unpack "$P/kdeb-untrusted.deb"
 	if [ $rc -ne 0 ]; then ok "dpkg: untrusted key refused (enforce)"; else fail "dpkg: untrusted key refused (enforce)" "$out"; fi
