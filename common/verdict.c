@@ -120,6 +120,20 @@ int evmpkg_check_evm(struct evmpkg_checked *c, const struct evmpkg_trust *t,
 			   verr.msg, c->e->uid, c->e->gid, c->e->mode);
 }
 
+int evmpkg_owner_mode_matches(const struct evmpkg_mentry *e, uint32_t uid, uint32_t gid,
+			      uint32_t mode, const char *where, char *msg, size_t n)
+{
+	if (uid != e->uid || gid != e->gid) {
+		snprintf(msg, n, "owner %u:%u %s, %u:%u signed", uid, gid, where, e->uid, e->gid);
+		return 0;
+	}
+	if ((mode & 0xffff) != e->mode) {
+		snprintf(msg, n, "mode %o %s, %o signed", mode & 0xffff, where, e->mode);
+		return 0;
+	}
+	return 1;
+}
+
 int evmpkg_state_matches(const struct evmpkg_mentry *e, const struct stat *st,
 			 const struct evmpkg_xattrs *x, unsigned set,
 			 char *msg, size_t n)
@@ -127,17 +141,9 @@ int evmpkg_state_matches(const struct evmpkg_mentry *e, const struct stat *st,
 	int set_meta = !!(set & EVMPKG_SET_META);
 	int set_caps = !!(set & (EVMPKG_SET_META | EVMPKG_SET_CAPS));
 
-	if (!set_meta && (st->st_uid != e->uid || st->st_gid != e->gid)) {
-		snprintf(msg, n, "owner %u:%u on disk, %u:%u signed",
-			 (unsigned)st->st_uid, (unsigned)st->st_gid, e->uid,
-			 e->gid);
+	if (!set_meta && !evmpkg_owner_mode_matches(e, (uint32_t)st->st_uid, (uint32_t)st->st_gid,
+						    (uint32_t)st->st_mode, "on disk", msg, n))
 		return 0;
-	}
-	if (!set_meta && (st->st_mode & 0xffff) != e->mode) {
-		snprintf(msg, n, "mode %o on disk, %o signed",
-			 (unsigned)st->st_mode & 0xffff, e->mode);
-		return 0;
-	}
 	for (int i = 0; i < EVMPKG_NXSLOTS; i++) {
 		const char *name = evmpkg_xslot_name(i);
 

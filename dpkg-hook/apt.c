@@ -7,6 +7,8 @@
  * field is a .deb path or **CONFIGURE** / **REMOVE**; version 1: paths.
  */
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +17,68 @@
 #include "hook.h"
 
 #define APT_LINE_MAX (64 * 1024)
+
+/* The last name looked up and the id it gave (NSS reads the whole file
+ * for every call; a package's files mostly share one owner). */
+struct idcache {
+	char *name;
+	uint32_t id;
+	int found;
+};
+
+/*
+ * The id dpkg gives a file: the tar header's name as this system knows it
+ * (dpkg's tar_entry_update_from_system, in the same root as dpkg, which
+ * apt's Chroot-Directory enters for both), else the header's number.
+ */
+static uint32_t sys_id(struct idcache *c, int group, const char *name, uint32_t id)
+{
+	struct passwd pw, *pwp = NULL;
+	struct group gr, *grp = NULL;
+	char buf[4096];
+
+	if (!*name)
+		return id;
+	if (!c->name || strcmp(c->name, name)) {
+		c->found = group ? getgrnam_r(name, &gr, buf, sizeof(buf), &grp) == 0 && grp :
+				   getpwnam_r(name, &pw, buf, sizeof(buf), &pwp) == 0 && pwp;
+		if (c->found)
+			c->id = group ? (uint32_t)grp->gr_gid : (uint32_t)pwp->pw_uid;
+		free(c->name);
+		c->name = strdup(name);	/* NULL: looked up again next time */
+	}
+	return c->found ? c->id : id;
+}
+
+/* 1 when a file signed for EVM will get another owner or mode from dpkg:
+ * refused here, before anything is unpacked, rather than after. */
+static int check_owners(struct hook *h, const struct evmpkg_debpkg *d, struct evmpkg_pkg *pkg)
+{
+	struct idcache users = { 0 }, groups = { 0 };
+	char msg[256];
+	int bad = 0;
+
+	for (size_t fx = 0; fx < evmpkg_deb_nfiles(d); fx++) {
+		const struct evmpkg_debfile *f = evmpkg_deb_file(d, fx);
+		struct evmpkg_fileresult r;
+		int override;
+
+		evmpkg_pkg_file(pkg, fx, &r);
+		if (r.rc || !r.signed_evm || !r.e)
+			continue;
+		/* The hooks write IMA only where a statoverride rules. */
+		hook_db_truename(f->path, evmpkg_deb_package(d), &override);
+		if (override)
+			continue;
+		if (!evmpkg_owner_mode_matches(r.e, sys_id(&users, 0, f->user, f->uid),
+					       sys_id(&groups, 1, f->group, f->gid), f->mode,
+					       "on this system", msg, sizeof(msg)))
+			bad |= hook_report(h, "%s: %s: %s", evmpkg_deb_name(d), f->path, msg);
+	}
+	free(users.name);
+	free(groups.name);
+	return bad;
+}
 
 /* 1 when the policy refuses the package at path. */
 int hook_verify_deb(struct hook *h, const char *path)
@@ -50,6 +114,8 @@ int hook_verify_deb(struct hook *h, const char *path)
 					   evmpkg_deb_file(d, fx)->path,
 					   r.why ? r.why : "refused");
 	}
+	if (h->db)
+		bad |= check_owners(h, d, pkg);
 out:
 	evmpkg_pkg_free(pkg);
 	evmpkg_deb_close(d);
@@ -79,6 +145,7 @@ int hook_apt_verify(struct hook *h)
 	size_t cap = 0;
 	ssize_t len;
 	int bad = 0, body = 1, first = 1, nfields = 0;
+	char *own = NULL;
 	long fd;
 
 	if (fdenv && *fdenv) {
@@ -89,6 +156,9 @@ int hook_apt_verify(struct hook *h)
 			return 2;
 		}
 	}
+	/* apt runs its hooks where it runs dpkg (in Chroot-Directory too). */
+	hook_db_open(NULL, hook_admindir(NULL, 0, &own), 0);
+	h->db = 1;
 	while ((len = getline(&line, &cap, in)) >= 0) {
 		char *path;
 
@@ -116,6 +186,8 @@ int hook_apt_verify(struct hook *h)
 		fprintf(stderr, PFX "apt hook input: %s\n", strerror(errno));
 		bad = 2;
 	}
+	hook_db_close(0);
+	free(own);
 	free(line);
 	if (in != stdin)
 		fclose(in);

@@ -59,7 +59,7 @@ static int unpack(char **opts, int nopts, char **debs, int ndebs)
 int hook_install(struct hook *h, int argc, char **argv)
 {
 	int nopts = 0, ndebs, bad = 0, rc;
-	char **names;
+	char **names, *own = NULL;
 
 	/* dpkg's options come first (--root=R, --force-..., --admindir=D). */
 	while (nopts < argc && argv[nopts][0] == '-')
@@ -71,6 +71,8 @@ int hook_install(struct hook *h, int argc, char **argv)
 	}
 	if (!(names = calloc((size_t)ndebs + 1, sizeof(*names))))
 		return 2;
+	hook_db_open(NULL, hook_admindir(argv, nopts, &own), 0);
+	h->db = 1;
 	for (int i = 0; i < ndebs; i++) {
 		struct evmpkg_debpkg *d = NULL;
 		struct evmpkg_err err = { 0 };
@@ -85,6 +87,8 @@ int hook_install(struct hook *h, int argc, char **argv)
 		}
 		evmpkg_deb_close(d);
 	}
+	hook_db_close(0);
+	free(own);
 	if (bad) {
 		fprintf(stderr, PFX "install: nothing installed\n");
 		rc = 1;

@@ -125,18 +125,17 @@ static int split_call(int argc, char **argv, int *nprefix, char ***debs, int *nd
 }
 
 /* Where dpkg keeps its database for this call: later options win. */
-static const char *admindir(char **argv, int nprefix, char **own)
+const char *hook_admindir(char **argv, int n, char **own)
 {
 	const char *admin = getenv("DPKG_ADMINDIR"), *v;
 
 	*own = NULL;
-	for (int i = 1; i < nprefix; i++) {
+	for (int i = 0; i < n; i++) {
 		int root = !strncmp(argv[i], "--root", 6);
 
 		if (!root && strncmp(argv[i], "--admindir", 10))
 			continue;
-		v = strchr(argv[i], '=') ? strchr(argv[i], '=') + 1 :
-		    i + 1 < nprefix ? argv[++i] : "";
+		v = strchr(argv[i], '=') ? strchr(argv[i], '=') + 1 : i + 1 < n ? argv[++i] : "";
 		free(*own);
 		*own = NULL;
 		if (root && asprintf(own, "%s/var/lib/dpkg", v) < 0)
@@ -253,7 +252,7 @@ const char *hook_dpkg_path(void)
 int hook_unpack_each(char **argv, int nprefix, char **debs, int ndebs)
 {
 	char *own, *only = NULL, *name = NULL;
-	const char *admin = admindir(argv, nprefix, &own);
+	const char *admin = hook_admindir(argv + 1, nprefix - 1, &own);
 	int rc = 0, first = 0, unknown = 0;
 
 	/*

@@ -250,24 +250,36 @@ refused "untrusted key" evmdemo "$debs/other/evmdemo_1.0-1_all.deb"
 same "untrusted key: nothing of the package on disk" "$(ls -d "$R/usr/bin/demo" "$R/etc/demo" "$R/opt/demo" 2>/dev/null)" ""
 expect "untrusted key: apt stopped before dpkg ran" grep -q "Failure running script.*evmpkg-dpkg-hook apt-verify" "$work/refuse-evmdemo.out"
 expect "refusals before dpkg: no security.evm that does not verify" no_bad_evm "$R"
-# The package verifies on its own, so apt's check lets it through; dpkg
-# gives daemon this system's uid, and the post-unpack hook refuses it
-# after dpkg unpacked it: it stays unpacked, never configured, with no
-# security.evm, until it is removed (docs/dpkg.md).
+# The package verifies on its own, but dpkg would give daemon this
+# system's uid: apt's check resolves the owner names as dpkg will and
+# refuses it before dpkg runs.
 publish "$R" "$debs/evmowner_1.0_all.deb"
 apt refuse-evmowner "$R" install evmowner
 expect "mismatched owner: apt-get install fails" test $? -ne 0
-expect "mismatched owner: the refusal names the package and why" \
-	grep -q "^evmpkg: evmowner: /usr/share/evmowner/data: owner 1:1 on disk, 4242:1 signed" "$work/refuse-evmowner.out"
-same "mismatched owner: left unpacked, never configured" "$(status "$R" evmowner)" "install ok unpacked 1.0"
-same "mismatched owner: dpkg --audit lists it" "$(audit "$R" | grep -c '^ evmowner ')" 1
-same "mismatched owner: the file has no security.evm" "$(xattr security.evm "$R/usr/share/evmowner/data")" ""
-expect "mismatched owner: no security.evm that does not verify" no_bad_evm "$R"
+expect "mismatched owner: the refusal names the package, the file and why" \
+	grep -q "^evmpkg: evmowner_1.0_all: /usr/share/evmowner/data: owner 1:1 on this system, 4242:1 signed" "$work/refuse-evmowner.out"
+expect "mismatched owner: apt stopped before dpkg ran" grep -q "Failure running script.*evmpkg-dpkg-hook apt-verify" "$work/refuse-evmowner.out"
+same "mismatched owner: not installed" "$(status "$R" evmowner)" ""
+same "mismatched owner: nothing of the package on disk" "$(ls -d "$R/usr/share/evmowner" 2>/dev/null)" ""
+same "mismatched owner: dpkg --audit: nothing to report" "$(audit "$R")" ""
+# dpkg --unpack on its own (no apt): the post-unpack hook refuses it after
+# dpkg unpacked it; it stays unpacked, never configured, with no
+# security.evm, until it is removed (docs/dpkg.md).
+cp "$debs/evmowner_1.0_all.deb" "$R/tmp/evmowner.deb"
+aptroot_run "$R" dpkg --unpack /tmp/evmowner.deb >"$work/unpack-evmowner.out" 2>&1
+expect "mismatched owner, dpkg --unpack: fails" test $? -ne 0
+expect "... the post-unpack hook names the file and why" \
+	grep -q "^evmpkg: evmowner: /usr/share/evmowner/data: owner 1:1 on disk, 4242:1 signed" "$work/unpack-evmowner.out"
+same "... left unpacked, never configured" "$(status "$R" evmowner)" "install ok unpacked 1.0"
+same "... dpkg --audit lists it" "$(audit "$R" | grep -c '^ evmowner ')" 1
+same "... the file has no security.evm" "$(xattr security.evm "$R/usr/share/evmowner/data")" ""
+expect "... no security.evm that does not verify" no_bad_evm "$R"
 apt refuse-evmowner-rm "$R" remove evmowner
-same "mismatched owner: apt-get remove gets rid of it" "$?" 0
-same "mismatched owner: then nothing of the package on disk" \
+same "... apt-get remove gets rid of it" "$?" 0
+same "... then nothing of the package on disk" \
 	"$(ls -d "$R/usr/share/evmowner" "$R/usr/lib/evmowner" 2>/dev/null)" ""
-same "mismatched owner: then dpkg --audit: nothing to report" "$(audit "$R")" ""
+same "... then dpkg --audit: nothing to report" "$(audit "$R")" ""
+rm -f "$R/tmp/evmowner.deb"
 
 # --- many packages in one apt run ------------------------------------------
 manydebs=()

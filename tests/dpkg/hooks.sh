@@ -323,6 +323,21 @@ same "... and stops before the next package" "$(dpkg --root="$R15" --admindir="$
 expect "... naming the refused package" grep -q 'evmtool: not to be configured' "$work/eachbad.out"
 same "evmpkg-dpkg passes other calls to dpkg unchanged" \
 	"$("$B/dpkg-hook/evmpkg-dpkg" --print-architecture 2>&1)" "$(dpkg --print-architecture)"
+# An owner the package names but this system maps to another id: refused
+# before dpkg runs, as apt's check does.
+mkpkg "$work/own" evmown
+chown daemon:daemon "$work/own/usr/bin/evmown"
+dpkg-deb -b "$work/own" "$work/own.deb" >/dev/null 2>&1
+printf 'root:x:0:0::/:/bin/sh\ndaemon:x:4242:1::/:/bin/sh\n' > "$work/passwd-4242"
+"$EVMPKG" sign --key "$keys/rsa2048.pem" --cert "$CERT" --passwd "$work/passwd-4242" \
+	--group "$work/group" -o "$work/own-s.deb" "$work/own.deb" >>"$work/sign.log" 2>&1
+R17=$work/root-own
+newroot "$R17"
+dpi "$R17" "$work/enforce.conf" "$work/own-s.deb" >"$work/dpi-own.out" 2>&1
+same "dpkg-install: an owner this system maps elsewhere is refused" "$?" 1
+expect "... naming the file, the ids and that nothing was installed" sh -c \
+	"grep -q 'evmown_1_all: /usr/bin/evmown: owner 1:1 on this system, 4242:1 signed' '$work/dpi-own.out' && grep -q 'install: nothing installed' '$work/dpi-own.out'"
+same "... no file unpacked" "$(ls "$R17/usr" 2>/dev/null)" ""
 R16=$work/root-only
 newroot "$R16"
 dpkg --root="$R16" --admindir="$R16/var/lib/dpkg" --force-script-chrootless --log=/dev/null \

@@ -78,6 +78,13 @@ enum evmpkg_set {
 };
 
 /*
+ * Whether owner and mode (with its S_IFMT bits) are the entry's; else msg
+ * names the difference, "owner U:G <where>, U:G signed".
+ */
+int evmpkg_owner_mode_matches(const struct evmpkg_mentry *e, uint32_t uid, uint32_t gid,
+			      uint32_t mode, const char *where, char *msg, size_t n);
+
+/*
  * Whether the file as it is (st, x) is what the entry signed, once the
  * writes in set (enum evmpkg_set) are done: what will be written does not
  * count, foreign protected xattrs always do. Names the first difference
