@@ -31,6 +31,8 @@
 struct ondisk {
 	char *path;		/* DPKG_ROOT + diverted name [+ ".dpkg-new"] */
 	int conffile, override, gone;
+	dev_t dev;		/* its lstat, for the engine's grouping */
+	ino_t ino;
 };
 
 static int read_file(const char *path, uint8_t **out, size_t *len)
@@ -102,6 +104,40 @@ static int locate(struct pkginfo *pkg, const char *root, const char *path, struc
 	return 0;
 }
 
+/*
+ * Every file dpkg left in place, on all cores; outcomes reported in
+ * manifest order, up to the first refusal in enforce mode.
+ */
+static int apply_files(struct hook *h, const char *name, struct evmpkg_pkg *pkg_e,
+		       const struct evmpkg_pkgfile *pf, const struct ondisk *d, size_t n)
+{
+	struct evmpkg_applyjob *jobs = calloc(n + 1, sizeof(*jobs));
+	size_t nj = 0;
+	int bad = 0;
+
+	if (!jobs)
+		return hook_report(h, "%s: out of memory", name);
+	for (size_t i = 0; i < n; i++)
+		if (!d[i].gone && (pf[i].flags & EVMPKG_PF_REG))
+			jobs[nj++] = (struct evmpkg_applyjob){ .fx = i, .path = d[i].path,
+							       .dev = d[i].dev, .ino = d[i].ino };
+	evmpkg_pkg_apply_all(pkg_e, jobs, nj);
+	for (size_t j = 0; j < nj; j++) {
+		struct evmpkg_applied res = { .outcome = jobs[j].outcome };
+
+		if (!bad && jobs[j].rc) {
+			bad = hook_report(h, "%s", jobs[j].msg ? jobs[j].msg : "out of memory");
+		} else if (!bad) {
+			if (jobs[j].msg)
+				snprintf(res.msg, sizeof(res.msg), "%s", jobs[j].msg);
+			hook_outcome(h, &res);
+		}
+		free(jobs[j].msg);
+	}
+	free(jobs);
+	return bad;
+}
+
 /* Applies one package's manifest; 1 when the policy refuses it. */
 static int apply_pkg(struct hook *h, struct pkginfo *pkg, const char *root,
 		     const uint8_t *blob, size_t blen)
@@ -133,8 +169,11 @@ static int apply_pkg(struct hook *h, struct pkginfo *pkg, const char *root,
 
 		pf[i] = (struct evmpkg_pkgfile){ .path = m.e[i].path, .hardlink_group = -1,
 						 .digest_algo = -1 };
-		if (lstat(d[i].path, &st) == 0 && S_ISREG(st.st_mode))
+		if (lstat(d[i].path, &st) == 0 && S_ISREG(st.st_mode)) {
 			pf[i].flags |= EVMPKG_PF_REG;
+			d[i].dev = st.st_dev;
+			d[i].ino = st.st_ino;
+		}
 		if (d[i].conffile)
 			pf[i].flags |= EVMPKG_PF_CONFIG;
 		if (d[i].override)
@@ -152,21 +191,8 @@ static int apply_pkg(struct hook *h, struct pkginfo *pkg, const char *root,
 	}
 	for (size_t i = 0; i < evmpkg_pkg_nproblems(pkg_e); i++)
 		bad |= hook_report(h, "%s", evmpkg_pkg_problem(pkg_e, i));
-	for (size_t i = 0; !bad && i < n; i++) {
-		struct evmpkg_applied res;
-		int fd;
-
-		if (d[i].gone || !(pf[i].flags & EVMPKG_PF_REG))
-			continue;
-		/* Unopenable (not root): the engine says why, or opens it itself. */
-		fd = open(d[i].path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
-		if (evmpkg_pkg_apply(pkg_e, i, fd, d[i].path, 0, &res, &err))
-			bad = hook_report(h, "%s", err.msg);
-		else
-			hook_outcome(h, &res);
-		if (fd >= 0)
-			close(fd);
-	}
+	if (!bad)
+		bad = apply_files(h, name, pkg_e, pf, d, n);
 	goto out;
 oom:
 	bad = hook_report(h, "%s: out of memory", name);
