@@ -12,21 +12,25 @@
 
 #define CHUNK (256 * 1024)
 
+/* Most package files fit in SMALL: no buffer is allocated for them. */
+#define SMALL (16 * 1024)
+
 static int hash_fd(int fd, const EVP_MD *md, uint8_t *out, size_t *outlen,
 		   struct evmpkg_err *err)
 {
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	uint8_t *buf = malloc(CHUNK);
+	uint8_t small[SMALL], *buf = small, *big = NULL;
+	size_t cap = sizeof(small);
 	unsigned int dlen = 0;
 	off_t off = 0;
 	int rc = EVMPKG_OK;
 
-	if (!ctx || !buf || !EVP_DigestInit_ex(ctx, md, NULL)) {
+	if (!ctx || !EVP_DigestInit_ex(ctx, md, NULL)) {
 		rc = evmpkg_fail(err, EVMPKG_ENOMEM, "content digest: setup failed");
 		goto out;
 	}
 	for (;;) {
-		ssize_t n = pread(fd, buf, CHUNK, off);
+		ssize_t n = pread(fd, buf, cap, off);
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -41,12 +45,17 @@ static int hash_fd(int fd, const EVP_MD *md, uint8_t *out, size_t *outlen,
 			goto out;
 		}
 		off += n;
+		/* A large file: larger reads from here on, if memory allows. */
+		if (!big && (size_t)n == cap && (big = malloc(CHUNK))) {
+			buf = big;
+			cap = CHUNK;
+		}
 	}
 	if (!EVP_DigestFinal_ex(ctx, out, &dlen))
 		rc = evmpkg_fail(err, EVMPKG_ECRYPTO, "content digest failed");
 	*outlen = dlen;
 out:
-	free(buf);
+	free(big);
 	EVP_MD_CTX_free(ctx);
 	return rc;
 }
