@@ -64,6 +64,7 @@ int evmpkg_file_digest(int fd, int algo, uint8_t *out, size_t *outlen,
 		       struct evmpkg_err *err)
 {
 	const EVP_MD *md = evmpkg_hash_md(algo);
+	struct evmpkg_err e = { 0 };
 	int fl, rfd, rc;
 	char proc[64];
 
@@ -71,11 +72,14 @@ int evmpkg_file_digest(int fd, int algo, uint8_t *out, size_t *outlen,
 		return evmpkg_fail(err, EVMPKG_EUNSUPP,
 				   "content digest: unsupported hash algorithm %d",
 				   algo);
-	fl = fcntl(fd, F_GETFL);
-	if (fl < 0)
-		return evmpkg_fail_errno(err, errno, "content digest: fcntl");
-	if ((fl & O_ACCMODE) != O_WRONLY)
-		return hash_fd(fd, md, out, outlen, err);
+	/* Most fds read: the access mode is asked only of one that does not. */
+	rc = hash_fd(fd, md, out, outlen, &e);
+	if (!rc || e.errnum != EBADF || (fl = fcntl(fd, F_GETFL)) < 0 ||
+	    (fl & O_ACCMODE) != O_WRONLY) {
+		if (rc && err)
+			*err = e;
+		return rc;
+	}
 	/* rpm hands plugins a write-only fd: reopen the same inode to read. */
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
 	rfd = open(proc, O_RDONLY | O_CLOEXEC | O_NOCTTY);

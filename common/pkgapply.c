@@ -16,10 +16,19 @@
 #include "evmpkg/hashalgo.h"
 #include "pkgint.h"
 
+/* What the caller of apply_file knows already. */
+struct known {
+	int whole_pkg;		/* enforce: fail on any other file's refusal */
+	int fd_reads;		/* fd was opened for reading */
+	int root;		/* geteuid() == 0 */
+	const struct stat *st;	/* fstat of fd, or NULL */
+};
+
 /* rpm hands over a write-only fd: hashing needs one that reads. */
-static int readable_fd(int fd, const char *path, int *own, struct evmpkg_err *err)
+static int readable_fd(int fd, const char *path, const struct known *k, int *own,
+		       struct evmpkg_err *err)
 {
-	int fl = fd >= 0 ? fcntl(fd, F_GETFL) : -1;
+	int fl = k->fd_reads ? O_RDONLY : fd >= 0 ? fcntl(fd, F_GETFL) : -1;
 
 	*own = -1;
 	if (fl >= 0 && (fl & O_ACCMODE) != O_WRONLY)
@@ -42,18 +51,19 @@ static int environment(struct evmpkg_pkg *p, const struct evmpkg_err *e)
 }
 
 /*
- * evmpkg_pkg_apply; with whole_pkg, in enforce mode, also fails on any
- * other file's refusal (apply_all judged the package before its workers
- * ran, and they must not read each other's units).
+ * evmpkg_pkg_apply. Without k->whole_pkg, enforce mode looks at this
+ * file's hardlink set only: apply_all judged the package before its
+ * workers ran, and they must not read each other's units.
  */
 static int apply_file(struct evmpkg_pkg *p, size_t fx, int fd, const char *path,
-		      unsigned flags, int whole_pkg, struct evmpkg_applied *res,
+		      unsigned flags, const struct known *k, struct evmpkg_applied *res,
 		      struct evmpkg_err *err)
 {
 	ssize_t ui = fx < p->nfiles ? p->unit_of[fx] : -1;
 	int enforce = p->o.policy == EVMPKG_POLICY_ENFORCE;
 	struct evmpkg_seq_opts so = { .policy = p->o.policy, .trust = p->o.trust,
-				      .keep_verified = !!(flags & EVMPKG_AF_KEPT) };
+				      .keep_verified = !!(flags & EVMPKG_AF_KEPT),
+				      .st = k->st };
 	struct evmpkg_err serr = { 0 };
 	struct unit *u, *bad;
 	int rc, own = -1, env;
@@ -73,7 +83,7 @@ static int apply_file(struct evmpkg_pkg *p, size_t fx, int fd, const char *path,
 			return evmpkg_unit_fail(p, &p->u[p->unit_of[l]], err);
 	}
 	evmpkg_unit_wait(p, ui);
-	if (enforce && (bad = u->rc ? u : whole_pkg && atomic_load(&p->refused) ?
+	if (enforce && (bad = u->rc ? u : k->whole_pkg && atomic_load(&p->refused) ?
 			evmpkg_first_refused(p) : NULL))
 		return evmpkg_unit_fail(p, bad, err);
 	if (!u->c.e && !p->o.write_ima_only) {
@@ -81,7 +91,7 @@ static int apply_file(struct evmpkg_pkg *p, size_t fx, int fd, const char *path,
 		if (u->rc || u->c.ima_content)
 			goto warned;
 		/* No usable content digest in the package: hash what was written. */
-		if ((fd = readable_fd(fd, path, &own, err)) < 0)
+		if ((fd = readable_fd(fd, path, k, &own, err)) < 0)
 			return err->rc;
 		{
 			uint8_t dig[EVMPKG_MAX_DIGEST];
@@ -105,14 +115,14 @@ static int apply_file(struct evmpkg_pkg *p, size_t fx, int fd, const char *path,
 		res->outcome = EVMPKG_A_CONFIG;
 		return EVMPKG_OK;
 	}
-	if (geteuid() != 0) {
+	if (!k->root) {
 		res->outcome = EVMPKG_A_NONROOT;
 		return EVMPKG_OK;
 	}
 	so.set_owner_mode = p->o.set_owner_mode;
 	so.set_caps = p->o.set_caps;
 	if (!u->c.ima_content || (flags & EVMPKG_AF_KEPT)) {
-		if ((fd = readable_fd(fd, path, &own, err)) < 0)
+		if ((fd = readable_fd(fd, path, k, &own, err)) < 0)
 			return err->rc;
 	}
 	rc = evmpkg_seq_apply_checked(fd, &u->c, u->why, &so, &res->rep, &serr);
@@ -144,7 +154,9 @@ int evmpkg_pkg_apply(struct evmpkg_pkg *p, size_t fx, int fd, const char *path,
 		     unsigned flags, struct evmpkg_applied *res,
 		     struct evmpkg_err *err)
 {
-	return apply_file(p, fx, fd, path, flags, 1, res, err);
+	struct known k = { .whole_pkg = 1, .root = geteuid() == 0 };
+
+	return apply_file(p, fx, fd, path, flags, &k, res, err);
 }
 
 /* Union-find over jobs: the root of a set is its first job. */
@@ -187,6 +199,7 @@ struct groups {
 	size_t n, ng;
 	size_t *order;		/* job indices, group after group */
 	size_t *start;		/* group g is order[start[g] .. start[g + 1]) */
+	struct known k;		/* the same for every job */
 };
 
 /*
@@ -248,9 +261,10 @@ out:
 }
 
 /* One job on a worker: the file opened here, checked to be the one grouped. */
-static void run_job(struct evmpkg_pkg *p, struct evmpkg_applyjob *j, int whole_pkg)
+static void run_job(struct evmpkg_pkg *p, struct evmpkg_applyjob *j, const struct known *base)
 {
 	ssize_t ui = j->fx < p->nfiles ? p->unit_of[j->fx] : -1;
+	struct known k = *base;
 	struct evmpkg_applied res;
 	struct evmpkg_err err = { 0 };
 	struct stat st;
@@ -260,11 +274,15 @@ static void run_job(struct evmpkg_pkg *p, struct evmpkg_applyjob *j, int whole_p
 	/* Unopenable (not root): apply_file says why, or opens it itself. */
 	if (ui >= 0 && p->o.policy != EVMPKG_POLICY_OFF)
 		fd = open(j->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd >= 0 && j->ino && (fstat(fd, &st) || st.st_dev != j->dev || st.st_ino != j->ino))
+	if (fd >= 0 && fstat(fd, &st) == 0) {
+		k.fd_reads = 1;
+		k.st = &st;	/* the sequencer's too: one fstat */
+	}
+	if (fd >= 0 && j->ino && (!k.st || st.st_dev != j->dev || st.st_ino != j->ino))
 		j->rc = evmpkg_fail(&err, EVMPKG_EMISMATCH, "%s: %s: replaced while "
 				    "its signatures were applied", p->name, p->paths[ui]);
 	else
-		j->rc = apply_file(p, j->fx, fd, j->path, j->flags, whole_pkg, &res, &err);
+		j->rc = apply_file(p, j->fx, fd, j->path, j->flags, &k, &res, &err);
 	if (fd >= 0)
 		close(fd);
 	j->outcome = res.outcome;
@@ -278,13 +296,13 @@ static int run_group(size_t gi, void *arg)
 	struct groups *g = arg;
 
 	for (size_t i = g->start[gi]; i < g->start[gi + 1]; i++)
-		run_job(g->p, &g->jobs[g->order[i]], 0);
+		run_job(g->p, &g->jobs[g->order[i]], &g->k);
 	return 0;
 }
 
 size_t evmpkg_pkg_apply_all(struct evmpkg_pkg *p, struct evmpkg_applyjob *jobs, size_t n)
 {
-	struct groups g = { .p = p, .jobs = jobs, .n = n };
+	struct groups g = { .p = p, .jobs = jobs, .n = n, .k.root = geteuid() == 0 };
 	size_t failed = 0;
 
 	for (size_t j = 0; j < n; j++)
@@ -296,8 +314,9 @@ size_t evmpkg_pkg_apply_all(struct evmpkg_pkg *p, struct evmpkg_applyjob *jobs, 
 	 */
 	if ((evmpkg_pkg_wait_all(p) && p->o.policy == EVMPKG_POLICY_ENFORCE) || make_groups(&g)) {
 		/* Or no memory to group them: one after the other, as the installer would. */
+		g.k.whole_pkg = 1;
 		for (size_t j = 0; j < n; j++)
-			run_job(p, &jobs[j], 1);
+			run_job(p, &jobs[j], &g.k);
 	} else {
 		evmpkg_pool_run(g.ng, p->o.nthreads, run_group, &g);
 	}

@@ -329,7 +329,9 @@ int evmpkg_seq_apply_checked(int fd, struct evmpkg_checked *c, const char *why,
 	}
 	if (!c->parsed)
 		return evmpkg_fail(err, EVMPKG_EINVAL, "no parsed entry to apply");
-	if (fstat(fd, &st))
+	if (o->st)
+		st = *o->st;
+	else if (fstat(fd, &st))
 		return evmpkg_fail_errno(err, errno, "fstat");
 	if (!S_ISREG(st.st_mode))
 		return evmpkg_fail(err, EVMPKG_EINVAL, "not a regular file");
@@ -423,7 +425,8 @@ int evmpkg_seq_apply_checked(int fd, struct evmpkg_checked *c, const char *why,
 			rollback(fd, &st, &x, rep, err);
 			break;
 		}
-		wrote = 1;
+		/* security.ima changes nothing else the EVM signature covers. */
+		wrote |= i < EVMPKG_STEP_IMA;
 	}
 out:
 	evmpkg_xattrs_free(&x);
