@@ -88,6 +88,12 @@ static int classify(struct evmpkg_debpkg *p, struct evmpkg_err *err)
 int evmpkg_deb_open(const char *path, struct evmpkg_debpkg **out,
 		    struct evmpkg_err *err)
 {
+	return evmpkg_deb_open_hashed(path, 0, out, err);
+}
+
+int evmpkg_deb_open_hashed(const char *path, int algo, struct evmpkg_debpkg **out,
+			   struct evmpkg_err *err)
+{
 	struct evmpkg_debpkg *p = calloc(1, sizeof(*p));
 	struct stat st;
 	int rc;
@@ -109,7 +115,7 @@ int evmpkg_deb_open(const char *path, struct evmpkg_debpkg **out,
 	p->file_size = st.st_size;
 	if ((rc = evmpkg_debar_read(p->fd, p->file_size, path, &p->ar, &p->nar, err)) ||
 	    (rc = classify(p, err)) || (rc = evmpkg_debctl_read(p, err)) ||
-	    (rc = evmpkg_debctl_fields(p, err)) || (rc = evmpkg_debdata_read(p, err)))
+	    (rc = evmpkg_debctl_fields(p, err)) || (rc = evmpkg_debdata_read(p, algo, err)))
 		goto fail;
 	*out = p;
 	return 0;
