@@ -168,8 +168,9 @@ out:
 	return rc;
 }
 
-int evmpkg_pkg_open(struct evmpkg_pkg **out, const char *name, int mstate,
-		    const void *manifest, size_t mlen,
+/* evmpkg_pkg_open; with decoded, the manifest taken over from the caller. */
+static int open_pkg(struct evmpkg_pkg **out, const char *name, int mstate,
+		    const void *manifest, size_t mlen, struct evmpkg_manifest *decoded,
 		    const struct evmpkg_pkgfile *files, size_t n,
 		    const struct evmpkg_pkgopts *o, struct evmpkg_err *err)
 {
@@ -178,9 +179,16 @@ int evmpkg_pkg_open(struct evmpkg_pkg **out, const char *name, int mstate,
 	char what[700];
 
 	*out = NULL;
-	if (!p)
+	if (!p) {
+		if (decoded)
+			evmpkg_manifest_free(decoded);
 		return evmpkg_fail(err, EVMPKG_ENOMEM, "%s: out of memory", name);
+	}
 	evmpkg_manifest_init(&p->m);
+	if (decoded) {
+		p->m = *decoded;
+		evmpkg_manifest_init(decoded);
+	}
 	atomic_init(&p->refused, 0);
 	p->o = *o;
 	if (!p->o.manifest_field)
@@ -200,7 +208,7 @@ int evmpkg_pkg_open(struct evmpkg_pkg **out, const char *name, int mstate,
 		snprintf(what, sizeof(what), "stored, but not as binary data");
 		if (add_problem(p, p->o.manifest_field, what))
 			goto nomem;
-	} else if (mstate == EVMPKG_MF_PRESENT &&
+	} else if (mstate == EVMPKG_MF_PRESENT && !decoded &&
 		   evmpkg_manifest_decode(manifest, mlen, &p->m, &merr)) {
 		evmpkg_manifest_free(&p->m);
 		evmpkg_manifest_init(&p->m);
@@ -228,6 +236,22 @@ int evmpkg_pkg_open(struct evmpkg_pkg **out, const char *name, int mstate,
 nomem:
 	evmpkg_pkg_free(p);
 	return evmpkg_fail(err, EVMPKG_ENOMEM, "%s: out of memory", name);
+}
+
+int evmpkg_pkg_open(struct evmpkg_pkg **out, const char *name, int mstate,
+		    const void *manifest, size_t mlen,
+		    const struct evmpkg_pkgfile *files, size_t n,
+		    const struct evmpkg_pkgopts *o, struct evmpkg_err *err)
+{
+	return open_pkg(out, name, mstate, manifest, mlen, NULL, files, n, o, err);
+}
+
+int evmpkg_pkg_open_decoded(struct evmpkg_pkg **out, const char *name,
+			    struct evmpkg_manifest *m,
+			    const struct evmpkg_pkgfile *files, size_t n,
+			    const struct evmpkg_pkgopts *o, struct evmpkg_err *err)
+{
+	return open_pkg(out, name, EVMPKG_MF_PRESENT, NULL, 0, m, files, n, o, err);
 }
 
 void evmpkg_pkg_free(struct evmpkg_pkg *p)

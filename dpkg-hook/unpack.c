@@ -185,7 +185,9 @@ static int apply_pkg(struct hook *h, struct pkginfo *pkg, const char *root,
 	}
 	o.manifest_field = "info file " EVMPKG_DEB_MANIFEST_MEMBER;
 	o.ima_field = o.manifest_field;
-	if (evmpkg_pkg_open(&pkg_e, name, EVMPKG_MF_PRESENT, blob, blen, pf, n, &o, &err)) {
+	/* Decoded above to find the files: the engine takes it over. */
+	if (n ? evmpkg_pkg_open_decoded(&pkg_e, name, &m, pf, n, &o, &err) :
+		evmpkg_pkg_open(&pkg_e, name, EVMPKG_MF_PRESENT, blob, blen, pf, n, &o, &err)) {
 		bad = hook_report(h, "%s: %s", name, err.msg);
 		goto out;
 	}

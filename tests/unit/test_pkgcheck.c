@@ -450,6 +450,31 @@ static void test_apply_all(void)
 	pk_teardown(&p);
 }
 
+/* A manifest the caller decoded is taken over, not decoded again. */
+static void test_open_decoded(void)
+{
+	struct evmpkg_pkgopts o = { .policy = EVMPKG_POLICY_ENFORCE };
+	struct evmpkg_manifest m;
+	struct evmpkg_fileresult r;
+	struct evmpkg_pkg *pkg;
+	struct pk p;
+
+	pk_setup(&p, good_set);
+	o.trust = p.trust;
+	CU_ASSERT_EQUAL_FATAL(evmpkg_manifest_decode(p.mbytes.data, p.mbytes.len, &m, NULL), 0);
+	CU_ASSERT_EQUAL_FATAL(evmpkg_pkg_open_decoded(&pkg, "demo-1", &m, p.f, NF, &o, NULL), 0);
+	CU_ASSERT_EQUAL(m.n, 0);
+	CU_ASSERT_PTR_NULL(m.e);
+	CU_ASSERT_EQUAL(evmpkg_pkg_nproblems(pkg), 0);
+	evmpkg_pkg_file(pkg, 1, &r);
+	CU_ASSERT_EQUAL(r.rc, 0);
+	CU_ASSERT_TRUE(r.signed_evm);
+	CU_ASSERT_EQUAL(evmpkg_pkg_wait_all(pkg), 0);
+	evmpkg_pkg_free(pkg);
+	evmpkg_manifest_free(&m);
+	pk_teardown(&p);
+}
+
 void suite_pkgcheck(void)
 {
 	CU_pSuite s = CU_add_suite("pkgcheck", NULL, NULL);
@@ -463,4 +488,5 @@ void suite_pkgcheck(void)
 	ADD(s, test_apply_writes_and_config);
 	ADD(s, test_ima_only_entry_written);
 	ADD(s, test_apply_all);
+	ADD(s, test_open_decoded);
 }

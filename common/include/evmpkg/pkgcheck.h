@@ -80,6 +80,14 @@ int evmpkg_pkg_open(struct evmpkg_pkg **out, const char *name, int mstate,
 		    const void *manifest, size_t mlen,
 		    const struct evmpkg_pkgfile *files, size_t n,
 		    const struct evmpkg_pkgopts *o, struct evmpkg_err *err);
+/*
+ * evmpkg_pkg_open with a manifest the caller decoded already (to find
+ * its files): *m is taken over, left empty, and not decoded again.
+ */
+int evmpkg_pkg_open_decoded(struct evmpkg_pkg **out, const char *name,
+			    struct evmpkg_manifest *m,
+			    const struct evmpkg_pkgfile *files, size_t n,
+			    const struct evmpkg_pkgopts *o, struct evmpkg_err *err);
 /* Stops the verification, waits for its threads and frees; NULL is fine. */
 void evmpkg_pkg_free(struct evmpkg_pkg *p);
 
