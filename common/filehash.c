@@ -15,7 +15,7 @@
 /* Most package files fit in SMALL: no buffer is allocated for them. */
 #define SMALL (16 * 1024)
 
-static int hash_fd(int fd, const EVP_MD *md, uint8_t *out, size_t *outlen,
+static int hash_fd(int fd, const EVP_MD *md, int64_t size, uint8_t *out, size_t *outlen,
 		   struct evmpkg_err *err)
 {
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
@@ -45,6 +45,8 @@ static int hash_fd(int fd, const EVP_MD *md, uint8_t *out, size_t *outlen,
 			goto out;
 		}
 		off += n;
+		if ((size_t)n < cap && off == size)
+			break;
 		/* A large file: larger reads from here on, if memory allows. */
 		if (!big && (size_t)n == cap && (big = malloc(CHUNK))) {
 			buf = big;
@@ -63,6 +65,12 @@ out:
 int evmpkg_file_digest(int fd, int algo, uint8_t *out, size_t *outlen,
 		       struct evmpkg_err *err)
 {
+	return evmpkg_file_digest_sized(fd, algo, -1, out, outlen, err);
+}
+
+int evmpkg_file_digest_sized(int fd, int algo, int64_t size, uint8_t *out,
+			     size_t *outlen, struct evmpkg_err *err)
+{
 	const EVP_MD *md = evmpkg_hash_md(algo);
 	struct evmpkg_err e = { 0 };
 	int fl, rfd, rc;
@@ -73,7 +81,7 @@ int evmpkg_file_digest(int fd, int algo, uint8_t *out, size_t *outlen,
 				   "content digest: unsupported hash algorithm %d",
 				   algo);
 	/* Most fds read: the access mode is asked only of one that does not. */
-	rc = hash_fd(fd, md, out, outlen, &e);
+	rc = hash_fd(fd, md, size, out, outlen, &e);
 	if (!rc || e.errnum != EBADF || (fl = fcntl(fd, F_GETFL)) < 0 ||
 	    (fl & O_ACCMODE) != O_WRONLY) {
 		if (rc && err)
@@ -86,7 +94,7 @@ int evmpkg_file_digest(int fd, int algo, uint8_t *out, size_t *outlen,
 	if (rfd < 0)
 		return evmpkg_fail_errno(err, errno,
 					 "content digest: reopen of a write-only fd");
-	rc = hash_fd(rfd, md, out, outlen, err);
+	rc = hash_fd(rfd, md, size, out, outlen, err);
 	close(rfd);
 	return rc;
 }

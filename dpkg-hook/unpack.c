@@ -31,9 +31,24 @@
 struct ondisk {
 	char *path;		/* DPKG_ROOT + diverted name [+ ".dpkg-new"] */
 	int conffile, override, gone;
-	dev_t dev;		/* its lstat, for the engine's grouping */
+	int reg;		/* its lstat: a regular file, and which */
+	dev_t dev;
 	ino_t ino;
 };
+
+/* lstat of entry i, on the pool: a system call per file, on every core. */
+static int stat_one(size_t i, void *arg)
+{
+	struct ondisk *d = (struct ondisk *)arg + i;
+	struct stat st;
+
+	if (lstat(d->path, &st) || !S_ISREG(st.st_mode))
+		return 0;
+	d->reg = 1;
+	d->dev = st.st_dev;
+	d->ino = st.st_ino;
+	return 0;
+}
 
 static int read_file(const char *path, uint8_t **out, size_t *len)
 {
@@ -164,16 +179,12 @@ static int apply_pkg(struct hook *h, struct pkginfo *pkg, const char *root,
 	}
 	if (!(pf = calloc(n + 1, sizeof(*pf))))
 		goto oom;
+	evmpkg_pool_run(n, h->o.nthreads, stat_one, d);
 	for (size_t i = 0; i < n; i++) {
-		struct stat st;
-
 		pf[i] = (struct evmpkg_pkgfile){ .path = m.e[i].path, .hardlink_group = -1,
 						 .digest_algo = -1 };
-		if (lstat(d[i].path, &st) == 0 && S_ISREG(st.st_mode)) {
+		if (d[i].reg)
 			pf[i].flags |= EVMPKG_PF_REG;
-			d[i].dev = st.st_dev;
-			d[i].ino = st.st_ino;
-		}
 		if (d[i].conffile)
 			pf[i].flags |= EVMPKG_PF_CONFIG;
 		if (d[i].override)
