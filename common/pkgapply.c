@@ -212,12 +212,12 @@ static int make_groups(struct groups *g)
 	size_t n = g->n, nk = 0, *up = malloc((n + 1) * sizeof(*up));
 	size_t *first = malloc((g->p->nfiles + 1) * sizeof(*first));
 	size_t *gid = malloc((n + 1) * sizeof(*gid));
-	struct inokey *k = malloc((n + 1) * sizeof(*k));
+	struct inokey *keys = malloc((n + 1) * sizeof(*keys));
 	int rc = -1;
 
 	g->order = malloc((n + 1) * sizeof(*g->order));
 	g->start = calloc(n + 2, sizeof(*g->start));
-	if (!up || !first || !gid || !k || !g->order || !g->start)
+	if (!up || !first || !gid || !keys || !g->order || !g->start)
 		goto out;
 	for (size_t i = 0; i < g->p->nfiles; i++)
 		first[i] = SIZE_MAX;
@@ -227,16 +227,16 @@ static int make_groups(struct groups *g)
 
 		up[j] = j;
 		if (g->jobs[j].ino)
-			k[nk++] = (struct inokey){ g->jobs[j].dev, g->jobs[j].ino, j };
+			keys[nk++] = (struct inokey){ g->jobs[j].dev, g->jobs[j].ino, j };
 		if (h >= 0 && first[h] == SIZE_MAX)
 			first[h] = j;
 		else if (h >= 0)
 			join(up, j, first[h]);
 	}
-	qsort(k, nk, sizeof(*k), cmp_inokey);
+	qsort(keys, nk, sizeof(*keys), cmp_inokey);
 	for (size_t i = 1; i < nk; i++)
-		if (k[i].dev == k[i - 1].dev && k[i].ino == k[i - 1].ino)
-			join(up, k[i].j, k[i - 1].j);
+		if (keys[i].dev == keys[i - 1].dev && keys[i].ino == keys[i - 1].ino)
+			join(up, keys[i].j, keys[i - 1].j);
 	/* Groups numbered by their first job; a root comes before its members. */
 	g->ng = 0;
 	for (size_t j = 0; j < n; j++) {
@@ -256,7 +256,7 @@ out:
 	free(up);
 	free(first);
 	free(gid);
-	free(k);
+	free(keys);
 	return rc;
 }
 
