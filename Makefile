@@ -38,7 +38,7 @@ ARCHIVE_LIBS := $(shell pkg-config --libs libarchive 2>/dev/null || echo -larchi
 # libarchive and no libdpkg (static, not PIC), so it may go into a .so.
 CORE_SRC := $(wildcard common/*.c)
 CORE_OBJ := $(CORE_SRC:%.c=$(B)/%.o)
-CORE_HDR := $(wildcard common/include/evmpkg/*.h)
+CORE_HDR := $(wildcard common/include/evmpkg/*.h common/*.h)
 RPMPKG_SRC := $(wildcard pkg/rpm/*.c)
 RPMPKG_OBJ := $(RPMPKG_SRC:%.c=$(B)/%.o)
 RPMPKG_HDR := $(wildcard pkg/rpm/*.h)

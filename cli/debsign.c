@@ -106,7 +106,7 @@ int sign_deb(const struct sign_opts *o, const char *path)
 	sopt.config_word = "conffile";
 	evmpkg_manifest_init(&m);
 	evmpkg_buf_init(&blob);
-	if (evmpkg_deb_open(path, &p, &err) ||
+	if (evmpkg_deb_open_hashed(path, o->s.algo, &p, &err) ||
 	    evmpkg_deb_content_digests(p, o->s.algo, &dig, &err)) {
 		cli_err("%s", err.msg);
 		goto out;

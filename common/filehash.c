@@ -12,21 +12,25 @@
 
 #define CHUNK (256 * 1024)
 
-static int hash_fd(int fd, const EVP_MD *md, uint8_t *out, size_t *outlen,
+/* Most package files fit in SMALL: no buffer is allocated for them. */
+#define SMALL (16 * 1024)
+
+static int hash_fd(int fd, const EVP_MD *md, int64_t size, uint8_t *out, size_t *outlen,
 		   struct evmpkg_err *err)
 {
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	uint8_t *buf = malloc(CHUNK);
+	uint8_t small[SMALL], *buf = small, *big = NULL;
+	size_t cap = sizeof(small);
 	unsigned int dlen = 0;
 	off_t off = 0;
 	int rc = EVMPKG_OK;
 
-	if (!ctx || !buf || !EVP_DigestInit_ex(ctx, md, NULL)) {
+	if (!ctx || !EVP_DigestInit_ex(ctx, md, NULL)) {
 		rc = evmpkg_fail(err, EVMPKG_ENOMEM, "content digest: setup failed");
 		goto out;
 	}
 	for (;;) {
-		ssize_t n = pread(fd, buf, CHUNK, off);
+		ssize_t n = pread(fd, buf, cap, off);
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -41,12 +45,19 @@ static int hash_fd(int fd, const EVP_MD *md, uint8_t *out, size_t *outlen,
 			goto out;
 		}
 		off += n;
+		if ((size_t)n < cap && off == size)
+			break;
+		/* A large file: larger reads from here on, if memory allows. */
+		if (!big && (size_t)n == cap && (big = malloc(CHUNK))) {
+			buf = big;
+			cap = CHUNK;
+		}
 	}
 	if (!EVP_DigestFinal_ex(ctx, out, &dlen))
 		rc = evmpkg_fail(err, EVMPKG_ECRYPTO, "content digest failed");
 	*outlen = dlen;
 out:
-	free(buf);
+	free(big);
 	EVP_MD_CTX_free(ctx);
 	return rc;
 }
@@ -54,7 +65,14 @@ out:
 int evmpkg_file_digest(int fd, int algo, uint8_t *out, size_t *outlen,
 		       struct evmpkg_err *err)
 {
+	return evmpkg_file_digest_sized(fd, algo, -1, out, outlen, err);
+}
+
+int evmpkg_file_digest_sized(int fd, int algo, int64_t size, uint8_t *out,
+			     size_t *outlen, struct evmpkg_err *err)
+{
 	const EVP_MD *md = evmpkg_hash_md(algo);
+	struct evmpkg_err e = { 0 };
 	int fl, rfd, rc;
 	char proc[64];
 
@@ -62,18 +80,21 @@ int evmpkg_file_digest(int fd, int algo, uint8_t *out, size_t *outlen,
 		return evmpkg_fail(err, EVMPKG_EUNSUPP,
 				   "content digest: unsupported hash algorithm %d",
 				   algo);
-	fl = fcntl(fd, F_GETFL);
-	if (fl < 0)
-		return evmpkg_fail_errno(err, errno, "content digest: fcntl");
-	if ((fl & O_ACCMODE) != O_WRONLY)
-		return hash_fd(fd, md, out, outlen, err);
+	/* Most fds read: the access mode is asked only of one that does not. */
+	rc = hash_fd(fd, md, size, out, outlen, &e);
+	if (!rc || e.errnum != EBADF || (fl = fcntl(fd, F_GETFL)) < 0 ||
+	    (fl & O_ACCMODE) != O_WRONLY) {
+		if (rc && err)
+			*err = e;
+		return rc;
+	}
 	/* rpm hands plugins a write-only fd: reopen the same inode to read. */
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
 	rfd = open(proc, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (rfd < 0)
 		return evmpkg_fail_errno(err, errno,
 					 "content digest: reopen of a write-only fd");
-	rc = hash_fd(rfd, md, out, outlen, err);
+	rc = hash_fd(rfd, md, size, out, outlen, err);
 	close(rfd);
 	return rc;
 }

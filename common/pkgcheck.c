@@ -12,36 +12,7 @@
 #include "evmpkg/hashalgo.h"
 #include "evmpkg/pkgcheck.h"
 #include "evmpkg/pool.h"
-
-/* One signed file: its values parsed once, its verdict. */
-struct unit {
-	struct evmpkg_checked c;
-	size_t fx;
-	int rc;			/* EVMPKG_OK or why the file is refused */
-	char *why;		/* what is wrong, when rc != EVMPKG_OK */
-	int config;		/* a configuration file */
-	int algo;		/* the package's content digest */
-	uint8_t digest[EVMPKG_MAX_DIGEST];
-	size_t dlen;
-	uint8_t *ima;		/* the format's IMA value, copied */
-};
-
-struct evmpkg_pkg {
-	char *name;
-	struct evmpkg_pkgopts o;
-	struct evmpkg_manifest m;
-	struct unit *u;
-	size_t nu;
-	ssize_t *unit_of;	/* per file: index in u, or -1 */
-	ssize_t *next_link;	/* per file: next member of its hardlink set, or -1 */
-	ssize_t *link_head;	/* per file: first member of its set, or -1 */
-	char **paths;		/* per signed file, for messages */
-	size_t nfiles;
-	char **problems;
-	size_t nproblems;
-	struct evmpkg_pool *pool;	/* background verification */
-	atomic_size_t refused;
-};
+#include "pkgint.h"
 
 static char *msgf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static char *msgf(const char *fmt, ...)
@@ -72,14 +43,14 @@ static int add_problem(struct evmpkg_pkg *p, const char *path, const char *what)
 	return 0;
 }
 
-static int fail_unit(const struct evmpkg_pkg *p, const struct unit *u,
+int evmpkg_unit_fail(const struct evmpkg_pkg *p, const struct unit *u,
 		     struct evmpkg_err *err)
 {
 	return evmpkg_fail(err, u->rc, "%s: %s: %s", p->name, p->paths[u - p->u],
 			   u->why ? u->why : "out of memory");
 }
 
-static void refuse(struct evmpkg_pkg *p, struct unit *u, int rc, const char *what)
+void evmpkg_unit_refuse(struct evmpkg_pkg *p, struct unit *u, int rc, const char *what)
 {
 	u->rc = rc ? rc : EVMPKG_EVERIFY;
 	free(u->why);
@@ -102,7 +73,7 @@ static int verify_unit(size_t i, void *arg)
 	if (!rc)
 		rc = evmpkg_check_evm(&u->c, p->o.trust, &err);
 	if (rc)
-		refuse(p, u, rc, err.msg);
+		evmpkg_unit_refuse(p, u, rc, err.msg);
 	return rc != EVMPKG_OK;
 }
 
@@ -131,7 +102,7 @@ static int add_unit(struct evmpkg_pkg *p, size_t fx, const struct evmpkg_pkgfile
 	if (f->ima)
 		memcpy(u->ima, f->ima, f->ima_len);
 	if (evmpkg_check_parse(&u->c, e, u->ima, f->ima_len, &err)) {
-		refuse(p, u, err.rc, err.msg);
+		evmpkg_unit_refuse(p, u, err.rc, err.msg);
 		return 0;
 	}
 	/* Its metadata will not be what was signed: the content still is. */
@@ -142,7 +113,7 @@ static int add_unit(struct evmpkg_pkg *p, size_t fx, const struct evmpkg_pkgfile
 
 		snprintf(what, sizeof(what), "security.ima in the manifest differs from %s",
 			 p->o.ima_field);
-		refuse(p, u, EVMPKG_EMISMATCH, what);
+		evmpkg_unit_refuse(p, u, EVMPKG_EMISMATCH, what);
 	}
 	return 0;
 }
@@ -197,8 +168,9 @@ out:
 	return rc;
 }
 
-int evmpkg_pkg_open(struct evmpkg_pkg **out, const char *name, int mstate,
-		    const void *manifest, size_t mlen,
+/* evmpkg_pkg_open; with decoded, the manifest taken over from the caller. */
+static int open_pkg(struct evmpkg_pkg **out, const char *name, int mstate,
+		    const void *manifest, size_t mlen, struct evmpkg_manifest *decoded,
 		    const struct evmpkg_pkgfile *files, size_t n,
 		    const struct evmpkg_pkgopts *o, struct evmpkg_err *err)
 {
@@ -207,9 +179,16 @@ int evmpkg_pkg_open(struct evmpkg_pkg **out, const char *name, int mstate,
 	char what[700];
 
 	*out = NULL;
-	if (!p)
+	if (!p) {
+		if (decoded)
+			evmpkg_manifest_free(decoded);
 		return evmpkg_fail(err, EVMPKG_ENOMEM, "%s: out of memory", name);
+	}
 	evmpkg_manifest_init(&p->m);
+	if (decoded) {
+		p->m = *decoded;
+		evmpkg_manifest_init(decoded);
+	}
 	atomic_init(&p->refused, 0);
 	p->o = *o;
 	if (!p->o.manifest_field)
@@ -229,7 +208,7 @@ int evmpkg_pkg_open(struct evmpkg_pkg **out, const char *name, int mstate,
 		snprintf(what, sizeof(what), "stored, but not as binary data");
 		if (add_problem(p, p->o.manifest_field, what))
 			goto nomem;
-	} else if (mstate == EVMPKG_MF_PRESENT &&
+	} else if (mstate == EVMPKG_MF_PRESENT && !decoded &&
 		   evmpkg_manifest_decode(manifest, mlen, &p->m, &merr)) {
 		evmpkg_manifest_free(&p->m);
 		evmpkg_manifest_init(&p->m);
@@ -257,6 +236,22 @@ int evmpkg_pkg_open(struct evmpkg_pkg **out, const char *name, int mstate,
 nomem:
 	evmpkg_pkg_free(p);
 	return evmpkg_fail(err, EVMPKG_ENOMEM, "%s: out of memory", name);
+}
+
+int evmpkg_pkg_open(struct evmpkg_pkg **out, const char *name, int mstate,
+		    const void *manifest, size_t mlen,
+		    const struct evmpkg_pkgfile *files, size_t n,
+		    const struct evmpkg_pkgopts *o, struct evmpkg_err *err)
+{
+	return open_pkg(out, name, mstate, manifest, mlen, NULL, files, n, o, err);
+}
+
+int evmpkg_pkg_open_decoded(struct evmpkg_pkg **out, const char *name,
+			    struct evmpkg_manifest *m,
+			    const struct evmpkg_pkgfile *files, size_t n,
+			    const struct evmpkg_pkgopts *o, struct evmpkg_err *err)
+{
+	return open_pkg(out, name, EVMPKG_MF_PRESENT, NULL, 0, m, files, n, o, err);
 }
 
 void evmpkg_pkg_free(struct evmpkg_pkg *p)
@@ -295,7 +290,7 @@ const char *evmpkg_pkg_problem(const struct evmpkg_pkg *p, size_t i)
 	return i < p->nproblems ? p->problems[i] : NULL;
 }
 
-static void wait_unit(struct evmpkg_pkg *p, ssize_t ui)
+void evmpkg_unit_wait(struct evmpkg_pkg *p, ssize_t ui)
 {
 	if (ui >= 0 && p->pool)
 		evmpkg_pool_wait_item(p->pool, (size_t)ui);
@@ -309,7 +304,7 @@ void evmpkg_pkg_file(struct evmpkg_pkg *p, size_t fx, struct evmpkg_fileresult *
 	memset(r, 0, sizeof(*r));
 	if (ui < 0)
 		return;
-	wait_unit(p, ui);
+	evmpkg_unit_wait(p, ui);
 	u = &p->u[ui];
 	r->c = &u->c;
 	r->e = u->c.e;
@@ -322,7 +317,7 @@ void evmpkg_pkg_file(struct evmpkg_pkg *p, size_t fx, struct evmpkg_fileresult *
 int evmpkg_pkg_content_algo(struct evmpkg_pkg *p)
 {
 	for (size_t i = 0; i < p->nu; i++) {
-		wait_unit(p, (ssize_t)i);
+		evmpkg_unit_wait(p, (ssize_t)i);
 		if (p->u[i].c.parsed && !p->u[i].c.ima_content)
 			return p->u[i].c.ima_sig.hash_algo;
 	}
@@ -332,149 +327,16 @@ int evmpkg_pkg_content_algo(struct evmpkg_pkg *p)
 size_t evmpkg_pkg_wait_all(struct evmpkg_pkg *p)
 {
 	for (size_t i = 0; i < p->nu; i++)
-		wait_unit(p, (ssize_t)i);
+		evmpkg_unit_wait(p, (ssize_t)i);
 	return atomic_load(&p->refused);
 }
 
-/* The first refused unit; with background verification, of those done. */
-static struct unit *first_refused(struct evmpkg_pkg *p)
+struct unit *evmpkg_first_refused(struct evmpkg_pkg *p)
 {
 	for (size_t i = 0; i < p->nu; i++) {
-		wait_unit(p, (ssize_t)i);
+		evmpkg_unit_wait(p, (ssize_t)i);
 		if (p->u[i].rc)
 			return &p->u[i];
-	}
-	return NULL;
-}
-
-/* rpm hands over a write-only fd: hashing needs one that reads. */
-static int readable_fd(int fd, const char *path, int *own, struct evmpkg_err *err)
-{
-	int fl = fd >= 0 ? fcntl(fd, F_GETFL) : -1;
-
-	*own = -1;
-	if (fl >= 0 && (fl & O_ACCMODE) != O_WRONLY)
-		return fd;
-	*own = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
-	if (*own < 0)
-		return evmpkg_fail_errno(err, errno, "open %s", path), -1;
-	return *own;
-}
-
-static int environment(struct evmpkg_pkg *p, const struct evmpkg_err *e)
-{
-	if (e->rc != EVMPKG_EIO)
-		return -1;
-	if (e->errnum == EOPNOTSUPP)
-		return EVMPKG_A_NOSUPPORT;
-	if (e->errnum == EPERM && p->o.userns)
-		return EVMPKG_A_USERNS;
-	return -1;
-}
-
-int evmpkg_pkg_apply(struct evmpkg_pkg *p, size_t fx, int fd, const char *path,
-		     unsigned flags, struct evmpkg_applied *res,
-		     struct evmpkg_err *err)
-{
-	ssize_t ui = fx < p->nfiles ? p->unit_of[fx] : -1;
-	int enforce = p->o.policy == EVMPKG_POLICY_ENFORCE;
-	struct evmpkg_seq_opts so = { .policy = p->o.policy, .trust = p->o.trust,
-				      .keep_verified = !!(flags & EVMPKG_AF_KEPT) };
-	struct evmpkg_err serr = { 0 };
-	struct unit *u, *bad;
-	int rc, own = -1, env;
-
-	memset(res, 0, sizeof(*res));
-	res->outcome = EVMPKG_A_UNSIGNED;
-	if (ui < 0 || p->o.policy == EVMPKG_POLICY_OFF)
-		return EVMPKG_OK;
-	u = &p->u[ui];
-	/*
-	 * A hardlink set is one inode, prepared once (rpm: on the member that
-	 * carries the content): every member's verdict counts.
-	 */
-	for (ssize_t l = p->link_head[fx]; l >= 0; l = p->next_link[l]) {
-		wait_unit(p, p->unit_of[l]);
-		if (enforce && p->unit_of[l] >= 0 && p->u[p->unit_of[l]].rc)
-			return fail_unit(p, &p->u[p->unit_of[l]], err);
-	}
-	wait_unit(p, ui);
-	if (enforce && (bad = u->rc ? u : atomic_load(&p->refused) ? first_refused(p) : NULL))
-		return fail_unit(p, bad, err);
-	if (!u->c.e && !p->o.write_ima_only) {
-		res->outcome = EVMPKG_A_IMA_ONLY;
-		if (u->rc || u->c.ima_content)
-			goto warned;
-		/* No usable content digest in the package: hash what was written. */
-		if ((fd = readable_fd(fd, path, &own, err)) < 0)
-			return err->rc;
-		{
-			uint8_t dig[EVMPKG_MAX_DIGEST];
-			size_t dlen;
-
-			rc = evmpkg_file_digest(fd, u->c.ima_sig.hash_algo, dig, &dlen, &serr);
-			if (!rc)
-				rc = evmpkg_check_ima(&u->c, p->o.trust, u->c.ima_sig.hash_algo,
-						      dig, dlen, &serr);
-		}
-		if (own >= 0)
-			close(own);
-		if (rc) {
-			refuse(p, u, rc, serr.msg);
-			if (enforce)
-				return fail_unit(p, u, err);
-		}
-		goto warned;
-	}
-	if (u->config && !p->o.sign_config) {
-		res->outcome = EVMPKG_A_CONFIG;
-		return EVMPKG_OK;
-	}
-	if (geteuid() != 0) {
-		res->outcome = EVMPKG_A_NONROOT;
-		return EVMPKG_OK;
-	}
-	so.set_owner_mode = p->o.set_owner_mode;
-	so.set_caps = p->o.set_caps;
-	if (!u->c.ima_content || (flags & EVMPKG_AF_KEPT)) {
-		if ((fd = readable_fd(fd, path, &own, err)) < 0)
-			return err->rc;
-	}
-	rc = evmpkg_seq_apply_checked(fd, &u->c, u->why, &so, &res->rep, &serr);
-	if (own >= 0)
-		close(own);
-	if (rc && (env = environment(p, &serr)) >= 0) {
-		res->outcome = env;
-		return EVMPKG_OK;
-	}
-	if (rc)
-		return evmpkg_fail(err, rc, "%s: %s: %s", p->name, p->paths[ui], serr.msg);
-	res->outcome = res->rep.kept ? EVMPKG_A_KEPT : EVMPKG_A_APPLIED;
-	if (!res->rep.msg[0])
-		return EVMPKG_OK;
-	res->outcome = EVMPKG_A_WARNED;
-	snprintf(res->msg, sizeof(res->msg), "%s: %s: %s; security.evm not written",
-		 p->name, p->paths[ui], res->rep.msg);
-	return EVMPKG_OK;
-warned:
-	if (u->rc) {
-		res->outcome = EVMPKG_A_WARNED;
-		snprintf(res->msg, sizeof(res->msg), "%s: %s: %s", p->name,
-			 p->paths[ui], u->why ? u->why : "refused");
-	}
-	return EVMPKG_OK;
-}
-
-const char *evmpkg_outcome_words(int outcome)
-{
-	switch (outcome) {
-	case EVMPKG_A_NOSUPPORT:
-		return "the target filesystem does not store security xattrs";
-	case EVMPKG_A_USERNS:
-		return "running in a user namespace (container): the kernel "
-		       "refuses security xattrs";
-	case EVMPKG_A_NONROOT:
-		return "not running as root";
 	}
 	return NULL;
 }

@@ -244,7 +244,7 @@ static int kept_verifies(int fd, const struct evmpkg_checked *c,
 }
 
 /* Judges what the caller could not: the content, and the EVM value. */
-static int complete_verdicts(int fd, struct evmpkg_checked *c,
+static int complete_verdicts(int fd, const struct stat *st, struct evmpkg_checked *c,
 			     const struct evmpkg_seq_opts *o, struct evmpkg_err *err)
 {
 	uint8_t dig[EVMPKG_MAX_DIGEST];
@@ -252,7 +252,8 @@ static int complete_verdicts(int fd, struct evmpkg_checked *c,
 	int rc = EVMPKG_OK, r;
 
 	if (!c->ima_content) {
-		if ((rc = evmpkg_file_digest(fd, c->ima_sig.hash_algo, dig, &dlen, err)))
+		if ((rc = evmpkg_file_digest_sized(fd, c->ima_sig.hash_algo, st->st_size,
+						   dig, &dlen, err)))
 			return rc;
 		rc = evmpkg_check_ima(c, o->trust, c->ima_sig.hash_algo, dig, dlen, err);
 	}
@@ -272,13 +273,13 @@ static void skip_all(struct evmpkg_seq_report *rep)
  * An IMA-only value (a configuration file, an owner that did not map):
  * security.ima alone, once the content verifies; no metadata is signed.
  */
-static int apply_ima_only(int fd, struct evmpkg_checked *c, const char *why,
-			  const struct evmpkg_seq_opts *o,
+static int apply_ima_only(int fd, const struct stat *st, struct evmpkg_checked *c,
+			  const char *why, const struct evmpkg_seq_opts *o,
 			  struct evmpkg_seq_report *rep, const struct evmpkg_xattrs *x,
 			  struct evmpkg_err *err)
 {
 	struct evmpkg_err verr = { 0 };
-	int rc = complete_verdicts(fd, c, o, &verr);
+	int rc = complete_verdicts(fd, st, c, o, &verr);
 
 	if (rc == EVMPKG_EIO || rc == EVMPKG_ENOMEM || rc == EVMPKG_ECRYPTO) {
 		*err = verr;
@@ -329,7 +330,9 @@ int evmpkg_seq_apply_checked(int fd, struct evmpkg_checked *c, const char *why,
 	}
 	if (!c->parsed)
 		return evmpkg_fail(err, EVMPKG_EINVAL, "no parsed entry to apply");
-	if (fstat(fd, &st))
+	if (o->st)
+		st = *o->st;
+	else if (fstat(fd, &st))
 		return evmpkg_fail_errno(err, errno, "fstat");
 	if (!S_ISREG(st.st_mode))
 		return evmpkg_fail(err, EVMPKG_EINVAL, "not a regular file");
@@ -340,7 +343,7 @@ int evmpkg_seq_apply_checked(int fd, struct evmpkg_checked *c, const char *why,
 		goto out;
 	}
 	if (!e) {
-		rc = apply_ima_only(fd, c, why, o, rep, &x, err);
+		rc = apply_ima_only(fd, &st, c, why, o, rep, &x, err);
 		goto out;
 	}
 	if (o->keep_verified && kept_verifies(fd, c, o, &st, &x)) {
@@ -352,7 +355,7 @@ int evmpkg_seq_apply_checked(int fd, struct evmpkg_checked *c, const char *why,
 	{
 		struct evmpkg_err verr = { 0 };
 
-		rc = complete_verdicts(fd, c, o, &verr);
+		rc = complete_verdicts(fd, &st, c, o, &verr);
 		if (rc == EVMPKG_EIO || rc == EVMPKG_ENOMEM || rc == EVMPKG_ECRYPTO) {
 			*err = verr;
 			goto out;
@@ -423,7 +426,8 @@ int evmpkg_seq_apply_checked(int fd, struct evmpkg_checked *c, const char *why,
 			rollback(fd, &st, &x, rep, err);
 			break;
 		}
-		wrote = 1;
+		/* security.ima changes nothing else the EVM signature covers. */
+		wrote |= i < EVMPKG_STEP_IMA;
 	}
 out:
 	evmpkg_xattrs_free(&x);

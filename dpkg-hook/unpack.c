@@ -32,7 +32,24 @@
 struct ondisk {
 	char *path;		/* DPKG_ROOT + diverted name [+ ".dpkg-new"] */
 	int conffile, override, gone;
+	int reg;		/* its lstat: a regular file, and which */
+	dev_t dev;
+	ino_t ino;
 };
+
+/* lstat of entry i, on the pool: a system call per file, on every core. */
+static int stat_one(size_t i, void *arg)
+{
+	struct ondisk *d = (struct ondisk *)arg + i;
+	struct stat st;
+
+	if (lstat(d->path, &st) || !S_ISREG(st.st_mode))
+		return 0;
+	d->reg = 1;
+	d->dev = st.st_dev;
+	d->ino = st.st_ino;
+	return 0;
+}
 
 static int read_file(const char *path, uint8_t **out, size_t *len)
 {
@@ -103,6 +120,40 @@ static int locate(struct pkginfo *pkg, const char *root, const char *path, struc
 	return 0;
 }
 
+/*
+ * Every file dpkg left in place, on all cores; outcomes reported in
+ * manifest order, up to the first refusal in enforce mode.
+ */
+static int apply_files(struct hook *h, const char *name, struct evmpkg_pkg *pkg_e,
+		       const struct evmpkg_pkgfile *pf, const struct ondisk *d, size_t n)
+{
+	struct evmpkg_applyjob *jobs = calloc(n + 1, sizeof(*jobs));
+	size_t nj = 0;
+	int bad = 0;
+
+	if (!jobs)
+		return hook_report(h, "%s: out of memory", name);
+	for (size_t i = 0; i < n; i++)
+		if (!d[i].gone && (pf[i].flags & EVMPKG_PF_REG))
+			jobs[nj++] = (struct evmpkg_applyjob){ .fx = i, .path = d[i].path,
+							       .dev = d[i].dev, .ino = d[i].ino };
+	evmpkg_pkg_apply_all(pkg_e, jobs, nj);
+	for (size_t j = 0; j < nj; j++) {
+		struct evmpkg_applied res = { .outcome = jobs[j].outcome };
+
+		if (!bad && jobs[j].rc) {
+			bad = hook_report(h, "%s", jobs[j].msg ? jobs[j].msg : "out of memory");
+		} else if (!bad) {
+			if (jobs[j].msg)
+				snprintf(res.msg, sizeof(res.msg), "%s", jobs[j].msg);
+			hook_outcome(h, &res);
+		}
+		free(jobs[j].msg);
+	}
+	free(jobs);
+	return bad;
+}
+
 /* Applies one package's manifest; 1 when the policy refuses it. */
 static int apply_pkg(struct hook *h, struct pkginfo *pkg, const char *root,
 		     const uint8_t *blob, size_t blen)
@@ -129,12 +180,11 @@ static int apply_pkg(struct hook *h, struct pkginfo *pkg, const char *root,
 	}
 	if (!(pf = calloc(n + 1, sizeof(*pf))))
 		goto oom;
+	evmpkg_pool_run(n, h->o.nthreads, stat_one, d);
 	for (size_t i = 0; i < n; i++) {
-		struct stat st;
-
 		pf[i] = (struct evmpkg_pkgfile){ .path = m.e[i].path, .hardlink_group = -1,
 						 .digest_algo = -1 };
-		if (lstat(d[i].path, &st) == 0 && S_ISREG(st.st_mode))
+		if (d[i].reg)
 			pf[i].flags |= EVMPKG_PF_REG;
 		if (d[i].conffile)
 			pf[i].flags |= EVMPKG_PF_CONFIG;
@@ -147,27 +197,16 @@ static int apply_pkg(struct hook *h, struct pkginfo *pkg, const char *root,
 	}
 	o.manifest_field = "info file " EVMPKG_DEB_MANIFEST_MEMBER;
 	o.ima_field = o.manifest_field;
-	if (evmpkg_pkg_open(&pkg_e, name, EVMPKG_MF_PRESENT, blob, blen, pf, n, &o, &err)) {
+	/* Decoded above to find the files: the engine takes it over. */
+	if (n ? evmpkg_pkg_open_decoded(&pkg_e, name, &m, pf, n, &o, &err) :
+		evmpkg_pkg_open(&pkg_e, name, EVMPKG_MF_PRESENT, blob, blen, pf, n, &o, &err)) {
 		bad = hook_report(h, "%s: %s", name, err.msg);
 		goto out;
 	}
 	for (size_t i = 0; i < evmpkg_pkg_nproblems(pkg_e); i++)
 		bad |= hook_report(h, "%s", evmpkg_pkg_problem(pkg_e, i));
-	for (size_t i = 0; !bad && i < n; i++) {
-		struct evmpkg_applied res;
-		int fd;
-
-		if (d[i].gone || !(pf[i].flags & EVMPKG_PF_REG))
-			continue;
-		/* Unopenable (not root): the engine says why, or opens it itself. */
-		fd = open(d[i].path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
-		if (evmpkg_pkg_apply(pkg_e, i, fd, d[i].path, 0, &res, &err))
-			bad = hook_report(h, "%s", err.msg);
-		else
-			hook_outcome(h, &res);
-		if (fd >= 0)
-			close(fd);
-	}
+	if (!bad)
+		bad = apply_files(h, name, pkg_e, pf, d, n);
 	goto out;
 oom:
 	bad = hook_report(h, "%s: out of memory", name);

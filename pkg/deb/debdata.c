@@ -91,9 +91,75 @@ out:
 	return rc;
 }
 
+/* ---- content digests ---- */
+
+struct digest {
+	EVP_MD_CTX *ctx;
+	const EVP_MD *md;
+	uint8_t *res;		/* per file, dsz bytes; zeros if not hashed */
+	size_t dsz;
+};
+
+/* Sets d up for algo with room for n files. */
+static int digest_init(struct evmpkg_debpkg *p, struct digest *d, int algo, size_t n,
+		       struct evmpkg_err *err)
+{
+	d->md = evmpkg_hash_md(algo);
+	d->dsz = evmpkg_hash_size(algo);
+	if (!d->md || !d->dsz)
+		return evmpkg_fail(err, EVMPKG_EUNSUPP,
+				   "%s: content digests: hash algorithm %d not supported",
+				   p->path, algo);
+	d->res = calloc(n ? n : 1, d->dsz);
+	d->ctx = EVP_MD_CTX_new();
+	if (!d->res || !d->ctx)
+		return evmpkg_fail(err, EVMPKG_ENOMEM, "%s: out of memory", p->path);
+	return 0;
+}
+
+static int digest_sink(void *arg, const uint8_t *b, size_t n, struct evmpkg_err *err)
+{
+	return EVP_DigestUpdate(arg, b, n) ? 0 :
+		evmpkg_fail(err, EVMPKG_ECRYPTO, "digest failed");
+}
+
+/* The content of entry i, a regular file, as it streams by. */
+static int hash_entry(struct evmpkg_debpkg *p, struct digest *d, size_t i,
+		      struct debtar *t, const char *path, struct evmpkg_err *err)
+{
+	unsigned int dl = 0;
+	int rc;
+
+	if (!EVP_DigestInit_ex(d->ctx, d->md, NULL))
+		return evmpkg_fail(err, EVMPKG_ECRYPTO, "%s: %s: digest failed", p->path, path);
+	if ((rc = evmpkg_debtar_content(t, digest_sink, d->ctx, err)))
+		return rc;
+	if (!EVP_DigestFinal_ex(d->ctx, d->res + i * d->dsz, &dl) || dl != d->dsz)
+		return evmpkg_fail(err, EVMPKG_ECRYPTO, "%s: %s: digest failed", p->path, path);
+	return 0;
+}
+
+/* The members of a hardlink group get the digest of the content it carries. */
+static void digest_links(const struct evmpkg_debpkg *p, struct digest *d)
+{
+	for (size_t i = 0; i < p->nfiles; i++) {
+		int g = p->f[i].hardlink_group;
+
+		if (g >= 0 && (size_t)g != i)
+			memcpy(d->res + i * d->dsz, d->res + (size_t)g * d->dsz, d->dsz);
+	}
+}
+
+static void digest_free(struct digest *d)
+{
+	EVP_MD_CTX_free(d->ctx);
+	free(d->res);
+}
+
 struct collect {
 	size_t cap;
 	struct poolblk **pool;
+	struct digest *d;	/* hash contents as they stream by, or NULL */
 };
 
 static const uint32_t type_bits[] = {
@@ -143,6 +209,14 @@ static int collect_entry(struct evmpkg_debpkg *p, void *arg, size_t i,
 		if (!nf)
 			return evmpkg_fail(err, EVMPKG_ENOMEM, "%s: out of memory", p->path);
 		p->f = nf;
+		if (c->d) {
+			uint8_t *nr = reallocarray(c->d->res, ncap, c->d->dsz);
+
+			if (!nr)
+				return evmpkg_fail(err, EVMPKG_ENOMEM, "%s: out of memory", p->path);
+			memset(nr + c->cap * c->d->dsz, 0, (ncap - c->cap) * c->d->dsz);
+			c->d->res = nr;
+		}
 		c->cap = ncap;
 	}
 	prev = i ? &p->f[i - 1] : NULL;
@@ -174,7 +248,7 @@ static int collect_entry(struct evmpkg_debpkg *p, void *arg, size_t i,
 	if (!f->path || !f->user || !f->group ||
 	    ((f->type == EVMPKG_DEB_HARDLINK || f->type == EVMPKG_DEB_SYMLINK) && !f->linkto))
 		return evmpkg_fail(err, EVMPKG_ENOMEM, "%s: out of memory", p->path);
-	return 0;
+	return c->d && f->type == EVMPKG_DEB_REG ? hash_entry(p, c->d, i, t, f->path, err) : 0;
 }
 
 /* Paths to indexes: open addressing, FNV-1a. */
@@ -258,16 +332,24 @@ static void mark_conffile(struct evmpkg_debpkg *p, const char *path, void *arg)
 		p->f[*s - 1].is_conffile = 1;
 }
 
-int evmpkg_debdata_read(struct evmpkg_debpkg *p, struct evmpkg_err *err)
+int evmpkg_debdata_read(struct evmpkg_debpkg *p, int algo, struct evmpkg_err *err)
 {
 	struct pathindex ix = { 0 };
-	struct collect c = { .pool = &p->pool };
+	struct digest d = { 0 };
+	struct collect c = { .pool = &p->pool, .d = algo > 0 ? &d : NULL };
 	size_t n;
-	int rc;
+	int rc = c.d ? digest_init(p, &d, algo, 0, err) : 0;
 
-	if (!(rc = walk_data(p, collect_entry, &c, &n, err)) &&
+	if (!rc && !(rc = walk_data(p, collect_entry, &c, &n, err)) &&
 	    !(rc = pidx_build(p, &ix, err)) && !(rc = link_groups(p, &ix, err)))
 		rc = evmpkg_debctl_conffiles(p, mark_conffile, &ix, err);
+	if (!rc && c.d) {
+		digest_links(p, &d);
+		p->dig = d.res;
+		p->dig_algo = algo;
+		d.res = NULL;
+	}
+	digest_free(&d);
 	free(ix.slot);
 	return rc;
 }
@@ -283,61 +365,35 @@ void evmpkg_debdata_free(struct evmpkg_debpkg *p)
 	free(p->f);
 	p->f = NULL;
 	p->nfiles = 0;
+	free(p->dig);
+	p->dig = NULL;
 }
 
-/* ---- content digests ---- */
-
-struct digest {
-	EVP_MD_CTX *ctx;
-	const EVP_MD *md;
-	uint8_t *res;
-	size_t dsz;
-};
-
-static int digest_sink(void *arg, const uint8_t *b, size_t n, struct evmpkg_err *err)
-{
-	return EVP_DigestUpdate(arg, b, n) ? 0 :
-		evmpkg_fail(err, EVMPKG_ECRYPTO, "digest failed");
-}
+/* ---- content digests on a second pass ---- */
 
 static int digest_entry(struct evmpkg_debpkg *p, void *arg, size_t i,
 			struct debtar *t, const char *path, struct evmpkg_err *err)
 {
-	struct digest *d = arg;
-	unsigned int dl = 0;
-	int rc;
-
 	if (i >= p->nfiles || strcmp(path, p->f[i].path))
 		return evmpkg_fail(err, EVMPKG_EINVAL,
 				   "%s: %s: %s: data.tar changed since the package was opened",
 				   p->path, p->ar[p->data_ix].name, t->e.name);
-	if (p->f[i].type != EVMPKG_DEB_REG)
-		return 0;
-	if (!EVP_DigestInit_ex(d->ctx, d->md, NULL))
-		return evmpkg_fail(err, EVMPKG_ECRYPTO, "%s: %s: digest failed", p->path, path);
-	if ((rc = evmpkg_debtar_content(t, digest_sink, d->ctx, err)))
-		return rc;
-	if (!EVP_DigestFinal_ex(d->ctx, d->res + i * d->dsz, &dl) || dl != d->dsz)
-		return evmpkg_fail(err, EVMPKG_ECRYPTO, "%s: %s: digest failed", p->path, path);
-	return 0;
+	return p->f[i].type == EVMPKG_DEB_REG ? hash_entry(p, arg, i, t, path, err) : 0;
 }
 
 int evmpkg_deb_content_digests(struct evmpkg_debpkg *p, int algo, uint8_t **out,
 			       struct evmpkg_err *err)
 {
-	struct digest d = { .md = evmpkg_hash_md(algo), .dsz = evmpkg_hash_size(algo) };
+	struct digest d = { 0 };
 	size_t n = 0;
 	int rc;
 
 	*out = NULL;
-	if (!d.md || !d.dsz)
-		return evmpkg_fail(err, EVMPKG_EUNSUPP,
-				   "%s: content digests: hash algorithm %d not supported",
-				   p->path, algo);
-	d.res = calloc(p->nfiles ? p->nfiles : 1, d.dsz);
-	d.ctx = EVP_MD_CTX_new();
-	if (!d.res || !d.ctx) {
-		rc = evmpkg_fail(err, EVMPKG_ENOMEM, "%s: out of memory", p->path);
+	if ((rc = digest_init(p, &d, algo, p->nfiles, err)))
+		goto out;
+	/* Made at open, as data.tar streamed by. */
+	if (p->dig && p->dig_algo == algo) {
+		memcpy(d.res, p->dig, p->nfiles * d.dsz);
 		goto out;
 	}
 	if ((rc = walk_data(p, digest_entry, &d, &n, err)))
@@ -348,17 +404,12 @@ int evmpkg_deb_content_digests(struct evmpkg_debpkg *p, int algo, uint8_t **out,
 				 p->path, p->ar[p->data_ix].name);
 		goto out;
 	}
-	for (size_t i = 0; i < p->nfiles; i++) {
-		int g = p->f[i].hardlink_group;
-
-		if (g >= 0 && (size_t)g != i)
-			memcpy(d.res + i * d.dsz, d.res + (size_t)g * d.dsz, d.dsz);
-	}
+	digest_links(p, &d);
 out:
-	EVP_MD_CTX_free(d.ctx);
-	if (rc)
-		free(d.res);
-	else
+	if (!rc) {
 		*out = d.res;
+		d.res = NULL;
+	}
+	digest_free(&d);
 	return rc;
 }

@@ -41,6 +41,8 @@ struct evmpkg_debpkg {
 	size_t nfiles;
 	struct poolblk *pool;	/* the files' strings */
 	int has_debsigs;
+	uint8_t *dig;		/* content digests made at open, or NULL */
+	int dig_algo;
 };
 
 #define DEB_COPY_CHUNK (256 * 1024)
@@ -55,8 +57,9 @@ int evmpkg_debctl_conffiles(struct evmpkg_debpkg *p,
 			    void *arg, struct evmpkg_err *err);
 void evmpkg_debctl_free(struct evmpkg_debpkg *p);
 
-/* debdata.c: the data.tar entry list into p->f, groups and conffile marks. */
-int evmpkg_debdata_read(struct evmpkg_debpkg *p, struct evmpkg_err *err);
+/* debdata.c: the data.tar entry list into p->f, groups and conffile marks;
+ * with algo > 0 also the content digests, into p->dig (the same pass). */
+int evmpkg_debdata_read(struct evmpkg_debpkg *p, int algo, struct evmpkg_err *err);
 void evmpkg_debdata_free(struct evmpkg_debpkg *p);
 
 #endif

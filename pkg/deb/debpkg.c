@@ -85,7 +85,8 @@ static int classify(struct evmpkg_debpkg *p, struct evmpkg_err *err)
 
 /* ---- open, accessors, close ---- */
 
-static int deb_open(const char *path, int with_data, struct evmpkg_debpkg **out,
+/* with_data: read data.tar's entry list, hashing contents with algo (0: not). */
+static int deb_open(const char *path, int with_data, int algo, struct evmpkg_debpkg **out,
 		    struct evmpkg_err *err)
 {
 	struct evmpkg_debpkg *p = calloc(1, sizeof(*p));
@@ -109,7 +110,8 @@ static int deb_open(const char *path, int with_data, struct evmpkg_debpkg **out,
 	p->file_size = st.st_size;
 	if ((rc = evmpkg_debar_read(p->fd, p->file_size, path, &p->ar, &p->nar, err)) ||
 	    (rc = classify(p, err)) || (rc = evmpkg_debctl_read(p, err)) ||
-	    (rc = evmpkg_debctl_fields(p, err)) || (with_data && (rc = evmpkg_debdata_read(p, err))))
+	    (rc = evmpkg_debctl_fields(p, err)) ||
+	    (with_data && (rc = evmpkg_debdata_read(p, algo, err))))
 		goto fail;
 	*out = p;
 	return 0;
@@ -121,13 +123,19 @@ fail:
 int evmpkg_deb_open(const char *path, struct evmpkg_debpkg **out,
 		    struct evmpkg_err *err)
 {
-	return deb_open(path, 1, out, err);
+	return deb_open(path, 1, 0, out, err);
+}
+
+int evmpkg_deb_open_hashed(const char *path, int algo, struct evmpkg_debpkg **out,
+			   struct evmpkg_err *err)
+{
+	return deb_open(path, 1, algo, out, err);
 }
 
 int evmpkg_deb_open_control(const char *path, struct evmpkg_debpkg **out,
 			    struct evmpkg_err *err)
 {
-	return deb_open(path, 0, out, err);
+	return deb_open(path, 0, 0, out, err);
 }
 
 void evmpkg_deb_close(struct evmpkg_debpkg *p)

@@ -87,6 +87,13 @@ int evmpkg_deb_open(const char *path, struct evmpkg_debpkg **out,
  * file list: nfiles is 0), for callers that need just the package's name. */
 int evmpkg_deb_open_control(const char *path, struct evmpkg_debpkg **out,
 			    struct evmpkg_err *err);
+/*
+ * evmpkg_deb_open that also hashes every regular file's content with algo
+ * (kernel id) as data.tar streams by, so that evmpkg_deb_content_digests
+ * for algo does not decompress data.tar a second time.
+ */
+int evmpkg_deb_open_hashed(const char *path, int algo, struct evmpkg_debpkg **out,
+			   struct evmpkg_err *err);
 /* Frees everything; NULL is fine. */
 void evmpkg_deb_close(struct evmpkg_debpkg *p);
 
@@ -120,8 +127,9 @@ int evmpkg_deb_has_debsigs(const struct evmpkg_debpkg *p);
  * is a malloc'd array of nfiles * evmpkg_hash_size(algo) bytes, the digest
  * of file i at i * size, zeros for files that are not is_reg; the members
  * of a hardlink group all get the digest of the content their group
- * carries. Free it with free(). data.tar is streamed again: its entries
- * must still be those open read (else EVMPKG_EINVAL: the file changed).
+ * carries. Free it with free(). Unless evmpkg_deb_open_hashed made them,
+ * data.tar is streamed again: its entries must still be those open read
+ * (else EVMPKG_EINVAL: the file changed).
  */
 int evmpkg_deb_content_digests(struct evmpkg_debpkg *p, int algo, uint8_t **out,
 			       struct evmpkg_err *err);

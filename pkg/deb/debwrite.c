@@ -59,12 +59,14 @@ static int add_filter(struct archive *a, enum debcomp c)
 		return archive_write_set_filter_option(a, "gzip", "timestamp", NULL);
 	case DEBCOMP_XZ:
 		/*
-		 * Level 1, not xz's 6: the manifest is mostly signatures, which
-		 * do not compress, and level 6 took a second per 5,000 files.
+		 * Level 0, not xz's 6: the manifest is mostly signatures, which
+		 * do not compress. For 5,000 files level 6 took two seconds,
+		 * level 1 about one, level 0 a quarter of that, for output 0.3%
+		 * larger.
 		 */
 		if (archive_write_add_filter_xz(a) != ARCHIVE_OK)
 			return ARCHIVE_FATAL;
-		return archive_write_set_filter_option(a, "xz", "compression-level", "1");
+		return archive_write_set_filter_option(a, "xz", "compression-level", "0");
 	case DEBCOMP_ZSTD:
 		return archive_write_add_filter_zstd(a);
 	default:

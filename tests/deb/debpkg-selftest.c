@@ -8,7 +8,8 @@
  *
  *   list PKG                   fields, then one line per data.tar entry
  *   digests PKG                sha256 of every regular file, as sha256sum
- *                              prints them ("HEX  ./path")
+ *                              prints them ("HEX  ./path"); fails when
+ *                              evmpkg_deb_open_hashed made other ones
  *   member PKG NAME            a control member's bytes on stdout
  *   write IN OUT MEMBER FILE   member set to FILE's bytes ("-": removed);
  *                              re-opens OUT and compares it with IN
@@ -88,9 +89,20 @@ static int cmd_digests(const char *path)
 	char hex[2 * EVMPKG_MAX_DIGEST + 1];
 	uint8_t *d;
 
+	struct evmpkg_debpkg *h = NULL;
+	uint8_t *dh = NULL;
+	int rc = 0;
+
 	if (evmpkg_deb_content_digests(p, EVMPKG_HASH_SHA256, &d, &err)) {
 		fprintf(stderr, "digests failed: %s\n", err.msg);
 		return 1;
+	}
+	/* The same digests made at open, in the one pass over data.tar. */
+	if (evmpkg_deb_open_hashed(path, EVMPKG_HASH_SHA256, &h, &err) ||
+	    evmpkg_deb_content_digests(h, EVMPKG_HASH_SHA256, &dh, &err) ||
+	    memcmp(d, dh, 32 * evmpkg_deb_nfiles(p))) {
+		fprintf(stderr, "digests made at open differ: %s\n", err.msg);
+		rc = 1;
 	}
 	for (size_t i = 0; i < evmpkg_deb_nfiles(p); i++) {
 		if (!evmpkg_deb_file(p, i)->is_reg)
@@ -99,8 +111,10 @@ static int cmd_digests(const char *path)
 		printf("%s  .%s\n", hex, evmpkg_deb_file(p, i)->path);
 	}
 	free(d);
+	free(dh);
+	evmpkg_deb_close(h);
 	evmpkg_deb_close(p);
-	return 0;
+	return rc;
 }
 
 static int cmd_member(const char *path, const char *name)

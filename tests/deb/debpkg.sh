@@ -160,7 +160,8 @@ cmp_digests() { # cmp_digests DEB
 	mkdir "$x"
 	dpkg-deb -x "$1" "$x" || return 1
 	(cd "$x" && find . -type f -print0 | xargs -0 sha256sum) | LC_ALL=C sort >"$TMP/sums"
-	"$T" digests "$1" | LC_ALL=C sort >"$TMP/ours.sums" || return 1
+	"$T" digests "$1" >"$TMP/ours.raw" || return 1
+	LC_ALL=C sort "$TMP/ours.raw" >"$TMP/ours.sums"
 	rm -rf "$x"
 	echo "$(wc -l <"$TMP/sums") files"
 	diff "$TMP/sums" "$TMP/ours.sums"

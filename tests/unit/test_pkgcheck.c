@@ -2,6 +2,7 @@
 /* The install engine: pairing, verdicts, policy, and apply through it. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -347,6 +348,133 @@ static void test_ima_only_entry_written(void)
 	pk_teardown(&p);
 }
 
+/* A file with content s and mode 0755 for /bin/a-like entries. */
+static int file_of(const char *s, char *path, size_t n)
+{
+	int fd = unit_tmpfile(path, n);
+
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_EQUAL(write(fd, s, strlen(s)), (ssize_t)strlen(s));
+	CU_ASSERT_EQUAL(fchmod(fd, 0755), 0);
+	return fd;
+}
+
+static void job_at(struct evmpkg_applyjob *j, size_t fx, const char *path)
+{
+	struct stat st;
+
+	CU_ASSERT_EQUAL_FATAL(lstat(path, &st), 0);
+	*j = (struct evmpkg_applyjob){ .fx = fx, .path = path, .dev = st.st_dev,
+				       .ino = st.st_ino };
+}
+
+/*
+ * All files at once on several threads: outcomes per job, in job order;
+ * jobs on one inode (the same file named twice) run one after the other.
+ */
+static void test_apply_all(void)
+{
+	enum { NJ = 24 };
+	struct evmpkg_pkgopts o = { .policy = EVMPKG_POLICY_ENFORCE, .nthreads = 4 };
+	struct evmpkg_applyjob j[NJ];
+	struct evmpkg_pkg *pkg;
+	char a[256], b[256], d[256];
+	uint8_t buf[EVMPKG_SIG_MAX];
+	int fa, fb, fd;
+	struct pk p;
+
+	pk_setup(&p, good_set);
+	o.trust = p.trust;
+	fa = file_of("A", a, sizeof(a));
+	fb = file_of("B", b, sizeof(b));
+	fd = file_of("D", d, sizeof(d));
+	/* No package digests, as after dpkg: the content on disk is hashed. */
+	for (int i = 0; i < NF; i++) {
+		p.f[i].digest = NULL;
+		p.f[i].digest_algo = -1;
+	}
+	CU_ASSERT_EQUAL_FATAL(evmpkg_pkg_open(&pkg, "demo-1", EVMPKG_MF_PRESENT, p.mbytes.data,
+					      p.mbytes.len, p.f, NF, &o, NULL), 0);
+	for (size_t i = 0; i < NJ; i++)
+		job_at(&j[i], i % 3 == 2 ? 4 : i % 3, i % 3 == 0 ? a : i % 3 == 1 ? b : d);
+	CU_ASSERT_EQUAL(evmpkg_pkg_apply_all(pkg, j, NJ), 0);
+	for (size_t i = 0; i < NJ; i++) {
+		CU_ASSERT_EQUAL(j[i].rc, 0);
+		CU_ASSERT_EQUAL(j[i].outcome, i % 3 == 2 ? EVMPKG_A_CONFIG : EVMPKG_A_APPLIED);
+		CU_ASSERT_PTR_NULL(j[i].msg);
+	}
+	CU_ASSERT_EQUAL(fgetxattr(fa, "security.evm", buf, sizeof(buf)), (ssize_t)p.sp[0].evm_len);
+	CU_ASSERT_EQUAL(fgetxattr(fb, "security.evm", buf, sizeof(buf)), (ssize_t)p.sp[1].evm_len);
+	/* A file replaced since the caller's lstat is not applied. */
+	j[0].ino ^= 1;
+	CU_ASSERT_EQUAL(evmpkg_pkg_apply_all(pkg, j, 1), 1);
+	CU_ASSERT_TRUE(j[0].msg && strstr(j[0].msg, "demo-1: /bin/a: replaced") != NULL);
+	free(j[0].msg);
+	evmpkg_pkg_free(pkg);
+	/* Content that does not match fails its own job, with its own message. */
+	CU_ASSERT_EQUAL(fremovexattr(fa, "security.evm"), 0);
+	CU_ASSERT_EQUAL(fremovexattr(fb, "security.evm"), 0);
+	CU_ASSERT_EQUAL(pwrite(fb, "X", 1, 0), 1);
+	CU_ASSERT_EQUAL_FATAL(evmpkg_pkg_open(&pkg, "demo-1", EVMPKG_MF_PRESENT, p.mbytes.data,
+					      p.mbytes.len, p.f, NF, &o, NULL), 0);
+	job_at(&j[0], 0, a);
+	job_at(&j[1], 1, b);
+	CU_ASSERT_EQUAL(evmpkg_pkg_apply_all(pkg, j, 2), 1);
+	CU_ASSERT_EQUAL(j[0].rc, 0);
+	CU_ASSERT_TRUE(j[1].msg && strstr(j[1].msg, "demo-1: /bin/b: security.ima") != NULL);
+	CU_ASSERT_TRUE(fgetxattr(fb, "security.evm", buf, sizeof(buf)) < 0);
+	free(j[1].msg);
+	evmpkg_pkg_free(pkg);
+	/* Enforce: a package refused before applying has nothing written. */
+	CU_ASSERT_EQUAL(fremovexattr(fa, "security.evm"), 0);
+	p.f[2].ima = NULL;	/* /bin/c: unsigned, so never refused */
+	p.f[1].digest = p.dig[1];	/* /bin/b: a package digest that does not match */
+	p.f[1].digest_algo = EVMPKG_HASH_SHA256;
+	p.dig[1][0] ^= 1;
+	CU_ASSERT_EQUAL_FATAL(evmpkg_pkg_open(&pkg, "demo-1", EVMPKG_MF_PRESENT, p.mbytes.data,
+					      p.mbytes.len, p.f, NF, &o, NULL), 0);
+	job_at(&j[0], 0, a);
+	job_at(&j[1], 2, d);
+	CU_ASSERT_EQUAL(evmpkg_pkg_apply_all(pkg, j, 2), 1);
+	CU_ASSERT_TRUE(j[0].msg && strstr(j[0].msg, "demo-1: /bin/b: security.ima") != NULL);
+	CU_ASSERT_EQUAL(j[1].outcome, EVMPKG_A_UNSIGNED);
+	CU_ASSERT_TRUE(fgetxattr(fa, "security.evm", buf, sizeof(buf)) < 0);
+	free(j[0].msg);
+	evmpkg_pkg_free(pkg);
+	close(fa);
+	close(fb);
+	close(fd);
+	unlink(a);
+	unlink(b);
+	unlink(d);
+	pk_teardown(&p);
+}
+
+/* A manifest the caller decoded is taken over, not decoded again. */
+static void test_open_decoded(void)
+{
+	struct evmpkg_pkgopts o = { .policy = EVMPKG_POLICY_ENFORCE };
+	struct evmpkg_manifest m;
+	struct evmpkg_fileresult r;
+	struct evmpkg_pkg *pkg;
+	struct pk p;
+
+	pk_setup(&p, good_set);
+	o.trust = p.trust;
+	CU_ASSERT_EQUAL_FATAL(evmpkg_manifest_decode(p.mbytes.data, p.mbytes.len, &m, NULL), 0);
+	CU_ASSERT_EQUAL_FATAL(evmpkg_pkg_open_decoded(&pkg, "demo-1", &m, p.f, NF, &o, NULL), 0);
+	CU_ASSERT_EQUAL(m.n, 0);
+	CU_ASSERT_PTR_NULL(m.e);
+	CU_ASSERT_EQUAL(evmpkg_pkg_nproblems(pkg), 0);
+	evmpkg_pkg_file(pkg, 1, &r);
+	CU_ASSERT_EQUAL(r.rc, 0);
+	CU_ASSERT_TRUE(r.signed_evm);
+	CU_ASSERT_EQUAL(evmpkg_pkg_wait_all(pkg), 0);
+	evmpkg_pkg_free(pkg);
+	evmpkg_manifest_free(&m);
+	pk_teardown(&p);
+}
+
 void suite_pkgcheck(void)
 {
 	CU_pSuite s = CU_add_suite("pkgcheck", NULL, NULL);
@@ -359,4 +487,6 @@ void suite_pkgcheck(void)
 	ADD(s, test_hardlink_set);
 	ADD(s, test_apply_writes_and_config);
 	ADD(s, test_ima_only_entry_written);
+	ADD(s, test_apply_all);
+	ADD(s, test_open_decoded);
 }

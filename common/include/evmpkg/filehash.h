@@ -14,6 +14,12 @@
  */
 int evmpkg_file_digest(int fd, int algo, uint8_t *out, size_t *outlen,
 		       struct evmpkg_err *err);
+/*
+ * evmpkg_file_digest of a regular file whose fstat gave size: a short read
+ * that ends there is the end, without one more read to see it.
+ */
+int evmpkg_file_digest_sized(int fd, int algo, int64_t size, uint8_t *out,
+			     size_t *outlen, struct evmpkg_err *err);
 /* Hashes a memory buffer. */
 int evmpkg_digest(int algo, const void *p, size_t n, uint8_t *out,
 		  size_t *outlen, struct evmpkg_err *err);

@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "evmpkg/err.h"
 #include "evmpkg/keys.h"
@@ -79,6 +80,14 @@ int evmpkg_pkg_open(struct evmpkg_pkg **out, const char *name, int mstate,
 		    const void *manifest, size_t mlen,
 		    const struct evmpkg_pkgfile *files, size_t n,
 		    const struct evmpkg_pkgopts *o, struct evmpkg_err *err);
+/*
+ * evmpkg_pkg_open with a manifest the caller decoded already (to find
+ * its files): *m is taken over, left empty, and not decoded again.
+ */
+int evmpkg_pkg_open_decoded(struct evmpkg_pkg **out, const char *name,
+			    struct evmpkg_manifest *m,
+			    const struct evmpkg_pkgfile *files, size_t n,
+			    const struct evmpkg_pkgopts *o, struct evmpkg_err *err);
 /* Stops the verification, waits for its threads and frees; NULL is fine. */
 void evmpkg_pkg_free(struct evmpkg_pkg *p);
 
@@ -145,5 +154,31 @@ enum evmpkg_apply_flags {
 int evmpkg_pkg_apply(struct evmpkg_pkg *p, size_t fx, int fd, const char *path,
 		     unsigned flags, struct evmpkg_applied *res,
 		     struct evmpkg_err *err);
+
+/* One file for evmpkg_pkg_apply_all, in place where the installer put it. */
+struct evmpkg_applyjob {
+	size_t fx;		/* the file's index in the package */
+	const char *path;	/* where it is */
+	unsigned flags;		/* enum evmpkg_apply_flags */
+	dev_t dev;		/* the caller's lstat of path; ino 0: */
+	ino_t ino;		/* unknown, grouped by hardlink set only */
+	int rc;			/* out: as evmpkg_pkg_apply returns */
+	int outcome;		/* out: enum evmpkg_outcome */
+	char *msg;		/* out: the error (rc) or the WARNED message,
+				   else NULL; the caller frees it */
+};
+
+/*
+ * Applies every job, files already in place, on up to o->nthreads threads
+ * (0: one per CPU). Each job's file is opened here (O_NOFOLLOW) and must
+ * still be the inode the caller's lstat saw. Jobs on one inode or of one
+ * hardlink set run on one thread, in job order. Waits for every verdict
+ * first: in enforce mode a refused package is refused in every signed job
+ * and nothing is written; a refusal found while applying (content that
+ * does not match, a failed write) fails its own job only, and the others
+ * still get what verifies. Outcomes are in the jobs, to be reported in job
+ * order; returns the number of jobs with rc != EVMPKG_OK.
+ */
+size_t evmpkg_pkg_apply_all(struct evmpkg_pkg *p, struct evmpkg_applyjob *jobs, size_t n);
 
 #endif

@@ -63,6 +63,7 @@ struct evmpkg_seq_opts {
 	 * refuses the entry's values.
 	 */
 	int keep_verified;
+	const struct stat *st;	/* the caller's fstat of fd; NULL: done here */
 };
 
 struct evmpkg_seq_report {
