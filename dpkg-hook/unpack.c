@@ -20,7 +20,6 @@
 #include <dpkg/db-ctrl.h>
 #include <dpkg/db-fsys.h>
 #include <dpkg/fsys.h>
-#include <dpkg/program.h>
 
 #include "debdesc.h"
 #include "dpkgcompat.h"
@@ -98,17 +97,9 @@ static int is_conffile(struct pkginfo *pkg, const char *path)
 /* Where dpkg put the entry's file: diversions, pending conffiles. */
 static int locate(struct pkginfo *pkg, const char *root, const char *path, struct ondisk *d)
 {
-	struct fsys_namenode *nn = fsys_hash_find_node(path, FHFF_NONE);
-	const char *name = path;
+	const char *name = hook_db_truename(path, pkg->set->name, &d->override);
 	struct stat st;
 
-	if (nn && nn->divert && nn->divert->useinstead && nn->divert->pkgset != pkg->set)
-		name = nn->divert->useinstead->name;
-	d->override = nn && nn->statoverride;
-	if (!d->override && name != path) {
-		nn = fsys_hash_find_node(name, FHFF_NONE);
-		d->override = nn && nn->statoverride;
-	}
 	d->conffile = is_conffile(pkg, path);
 	if (asprintf(&d->path, "%s%s.dpkg-new", root, name) < 0)
 		return d->path = NULL, -1;
@@ -270,14 +261,7 @@ int hook_post_unpack(struct hook *h)
 			return hook_report(h, "out of memory");
 		admin = defadmin;
 	}
-	/* libdpkg reports a broken database itself and exits 2. */
-	dpkg_program_init("evmpkg-dpkg-hook");
-	dpkg_fsys_set_dir(root);
-	dpkg_db_set_dir(admin);
-	fsys_hash_init();
-	modstatdb_open(msdbrw_readonly);
-	ensure_diversions();
-	ensure_statoverrides(STATDB_PARSE_LAX);
+	hook_db_open(root, admin, 1);
 	it = pkg_hash_iter_new();
 	while ((pkg = pkg_hash_iter_next_pkg(it))) {
 		uint8_t *blob;
@@ -305,8 +289,7 @@ int hook_post_unpack(struct hook *h)
 		free(blob);
 	}
 	pkg_hash_iter_free(it);
-	modstatdb_shutdown();
-	dpkg_program_done();
+	hook_db_close(1);
 	free(defadmin);
 	return bad ? 1 : 0;
 }
