@@ -35,6 +35,10 @@ static int set(struct hook_conf *c, const char *k, const char *v)
 
 	if (!strcmp(k, "policy"))
 		return (c->policy = evmpkg_policy_parse(v)) < 0 ? -1 : 0;
+	if (flag == &c->split_unpack && !strcmp(v, "auto")) {
+		c->split_unpack = HOOK_SPLIT_AUTO;
+		return 0;
+	}
 	if (flag) {
 		if (strcmp(v, "0") && strcmp(v, "1"))
 			return -1;
@@ -58,7 +62,7 @@ int hook_conf_read(const char *path, struct hook_conf *c, char *msg, size_t msgl
 
 	memset(c, 0, sizeof(*c));
 	c->policy = EVMPKG_POLICY_ENFORCE;
-	c->split_unpack = 1;
+	c->split_unpack = HOOK_SPLIT_AUTO;
 	if (!(f = fopen(path, "re"))) {
 		if (errno == ENOENT)
 			return 0;
@@ -86,7 +90,7 @@ int hook_conf_read(const char *path, struct hook_conf *c, char *msg, size_t msgl
 		if (set(c, trim(s), trim(eq + 1))) {
 			snprintf(msg, msglen, "%s:%d: bad key or value for '%s' (keys: policy "
 				 "enforce|warn|off, certs, ima-certs, evm-certs, sign-config 0|1, "
-				 "split-unpack 0|1)",
+				 "split-unpack auto|1|0)",
 				 path, n, trim(s));
 			rc = -1;
 			break;

@@ -23,10 +23,16 @@
 /* Set for evmpkg-dpkg's runs after the first: notices given once. */
 #define HOOK_LATER_ENV "EVMPKG_DPKG_LATER_RUN"
 
+/* split-unpack = auto: split when the kernel may refuse to run a file. */
+#define HOOK_SPLIT_AUTO (-1)
+/* Where evmpkg-dpkg reads the kernel's state (default /sys/kernel/security). */
+#define HOOK_SECURITYFS_ENV "EVMPKG_SECURITYFS"
+
 struct hook_conf {
 	int policy;		/* enum evmpkg_policy */
 	int sign_config;
-	int split_unpack;	/* evmpkg-dpkg splits apt's unpack runs */
+	int split_unpack;	/* evmpkg-dpkg splits apt's unpack runs: 1, 0
+				   or HOOK_SPLIT_AUTO */
 	char *certs, *ima_certs, *evm_certs;	/* NULL: not given */
 };
 

@@ -282,6 +282,23 @@ int hook_unpack_each(char **argv, int nprefix, char **debs, int ndebs)
 	return rc;
 }
 
+/*
+ * split-unpack = auto: the window matters only where IMA appraisal may
+ * refuse a file. Not split when the kernel has no IMA, or its policy can
+ * be read and has no appraise rule; split when that cannot be told.
+ */
+static int appraisal_may_refuse(void)
+{
+	const char *sfs = getenv(HOOK_SECURITYFS_ENV);
+	struct evmpkg_kstate ks;
+	struct evmpkg_err err = { 0 };
+
+	if (evmpkg_kstate_probe(sfs && *sfs ? sfs : NULL, &ks, &err) ||
+	    ks.mode == EVMPKG_MODE_NO_SECURITYFS)
+		return 1;
+	return ks.ima_present && !(ks.ima_policy_readable && !ks.ima_appraise_rules);
+}
+
 int hook_dpkg_wrapper(int argc, char **argv)
 {
 	const char *dpkg = hook_dpkg_path();
@@ -292,7 +309,8 @@ int hook_dpkg_wrapper(int argc, char **argv)
 
 	if (split_call(argc, argv, &nprefix, &debs, &ndebs, &owned) ||
 	    hook_conf_read(path && *path ? path : HOOK_CONF, &conf, msg, sizeof(msg)) ||
-	    conf.policy == EVMPKG_POLICY_OFF || !conf.split_unpack) {
+	    conf.policy == EVMPKG_POLICY_OFF || !conf.split_unpack ||
+	    (conf.split_unpack == HOOK_SPLIT_AUTO && !appraisal_may_refuse())) {
 		/* Not ours to split, or a configuration post-invoke reports. */
 		hook_conf_free(&conf);
 		argv[0] = (char *)dpkg;

@@ -50,7 +50,7 @@ conf() {	# conf FILE key=value...
 	shift
 	printf '%s\n' "# test configuration" "$@" > "$f"
 }
-conf "$work/enforce.conf" "policy = enforce" "certs = $CERT" "sign-config = 1"
+conf "$work/enforce.conf" "policy = enforce" "certs = $CERT" "sign-config = 1" "split-unpack = 1"
 conf "$work/warn.conf" "policy = warn" "certs = $CERT" "sign-config = 1"
 conf "$work/other.conf" "policy = enforce" "certs = $keys/other.der" "sign-config = 1"
 
@@ -307,6 +307,27 @@ dpw "$R13b" "$work/nosplit.conf" --pre-invoke="echo run >> $work/runs" \
 	--unpack "$work/tool-s.deb" "$work/data-s.deb" "$work/user-s.deb" >"$work/nosplit.out" 2>&1
 same "split-unpack = 0: evmpkg-dpkg passes the unpack on as one run" "$?:$(wc -l < "$work/runs")" 0:1
 same "... where the window stays" "$(cat "$R13b/preinst-saw")" unsigned
+# split-unpack = auto (the default): split only where the kernel's IMA
+# policy may refuse a file, as a copy of securityfs tells.
+conf "$work/auto.conf" "policy = enforce" "certs = $CERT"
+sfs() {	# sfs DIR [POLICY-LINE]: a securityfs as the kernel shows it
+	mkdir -p "$1"
+	echo 0 > "$1/evm"
+	[ $# -lt 2 ] && return
+	mkdir -p "$1/ima"
+	printf '%s\n' "$2" > "$1/ima/policy"
+}
+sfs "$work/sfs-appraise" "appraise func=BPRM_CHECK fsmagic=0xef53 appraise_type=imasig"
+sfs "$work/sfs-measure" "measure func=BPRM_CHECK"
+sfs "$work/sfs-noima"
+for c in appraise:2 measure:1 noima:1 missing:2; do
+	d=$work/sfs-${c%%:*}
+	newroot "$work/root-auto"
+	: > "$work/runs"
+	EVMPKG_SECURITYFS=$d dpw "$work/root-auto" "$work/auto.conf" --pre-invoke="echo run >> $work/runs" \
+		--unpack "$work/tool-s.deb" "$work/data-s.deb" "$work/user-s.deb" >"$work/auto.out" 2>&1
+	same "split-unpack = auto, IMA policy ${c%%:*}: ${c#*:} dpkg run(s)" "$?:$(wc -l < "$work/runs")" "0:${c#*:}"
+done
 R14=$work/root-recursive
 newroot "$R14"
 mkdir -p "$work/rec"
