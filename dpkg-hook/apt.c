@@ -91,12 +91,16 @@ int hook_verify_deb(struct hook *h, const char *path)
 	size_t blen;
 	int bad = 0;
 
-	if (evmpkg_deb_open(path, &d, &err)) {
+	/* Unsigned packages (dpkg installs them as before) need no data.tar. */
+	if (evmpkg_deb_open_control(path, &d, &err)) {
 		bad = hook_report(h, "%s", err.msg);
 		goto out;
 	}
-	if (evmpkg_deb_control_member(d, EVMPKG_DEB_MANIFEST_MEMBER, &blob, &blen)) {
-		goto out;	/* unsigned: dpkg installs it as before */
+	if (evmpkg_deb_control_member(d, EVMPKG_DEB_MANIFEST_MEMBER, &blob, &blen))
+		goto out;
+	if (evmpkg_deb_read_data(d, 0, &err)) {
+		bad = hook_report(h, "%s", err.msg);
+		goto out;
 	}
 	o.background = 0;
 	if (evmpkg_deb_pkg_open_hashed(d, &o, &pkg, &err)) {

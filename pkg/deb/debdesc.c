@@ -45,10 +45,14 @@ int evmpkg_deb_pkg_open(const struct evmpkg_debpkg *p, const uint8_t *content,
 int evmpkg_deb_pkg_open_hashed(struct evmpkg_debpkg *p, const struct evmpkg_pkgopts *o,
 			       struct evmpkg_pkg **out, struct evmpkg_err *err)
 {
+	struct evmpkg_pkgopts form = *o;
 	uint8_t *content = NULL;
-	int algo, rc = evmpkg_deb_pkg_open(p, NULL, 0, o, out, err);
+	int algo, rc;
 
-	if (rc)
+	/* Which algorithm to hash the contents with: a look at the form
+	 * only, no signature verified (the second open does that). */
+	form.trust = NULL;
+	if ((rc = evmpkg_deb_pkg_open(p, NULL, 0, &form, out, err)))
 		return rc;
 	algo = evmpkg_pkg_content_algo(*out);
 	evmpkg_pkg_free(*out);

@@ -43,6 +43,7 @@ struct evmpkg_debpkg {
 	int has_debsigs;
 	uint8_t *dig;		/* content digests made at open, or NULL */
 	int dig_algo;
+	int data_read;		/* data.tar's entry list is in f */
 };
 
 #define DEB_COPY_CHUNK (256 * 1024)

@@ -111,7 +111,7 @@ static int deb_open(const char *path, int with_data, int algo, struct evmpkg_deb
 	if ((rc = evmpkg_debar_read(p->fd, p->file_size, path, &p->ar, &p->nar, err)) ||
 	    (rc = classify(p, err)) || (rc = evmpkg_debctl_read(p, err)) ||
 	    (rc = evmpkg_debctl_fields(p, err)) ||
-	    (with_data && (rc = evmpkg_debdata_read(p, algo, err))))
+	    (with_data && (rc = evmpkg_deb_read_data(p, algo, err))))
 		goto fail;
 	*out = p;
 	return 0;
@@ -136,6 +136,17 @@ int evmpkg_deb_open_control(const char *path, struct evmpkg_debpkg **out,
 			    struct evmpkg_err *err)
 {
 	return deb_open(path, 0, 0, out, err);
+}
+
+int evmpkg_deb_read_data(struct evmpkg_debpkg *p, int algo, struct evmpkg_err *err)
+{
+	int rc;
+
+	if (p->data_read)
+		return EVMPKG_OK;
+	if (!(rc = evmpkg_debdata_read(p, algo, err)))
+		p->data_read = 1;
+	return rc;
 }
 
 void evmpkg_deb_close(struct evmpkg_debpkg *p)

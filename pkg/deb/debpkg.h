@@ -87,6 +87,10 @@ int evmpkg_deb_open(const char *path, struct evmpkg_debpkg **out,
  * file list: nfiles is 0), for callers that need just the package's name. */
 int evmpkg_deb_open_control(const char *path, struct evmpkg_debpkg **out,
 			    struct evmpkg_err *err);
+/* Then data.tar's entry list (contents hashed with algo as in
+ * evmpkg_deb_open_hashed; 0: not), as evmpkg_deb_open reads it; nothing
+ * when it was read already. A failure leaves p for evmpkg_deb_close only. */
+int evmpkg_deb_read_data(struct evmpkg_debpkg *p, int algo, struct evmpkg_err *err);
 /*
  * evmpkg_deb_open that also hashes every regular file's content with algo
  * (kernel id) as data.tar streams by, so that evmpkg_deb_content_digests
