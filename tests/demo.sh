@@ -5,6 +5,7 @@
 # evmpkg and evmctl; then sign loose files and show tampering detected.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. tests/rpmdebian.sh
 B=${B:-build}
 BD=$(cd "$B" && pwd)
 EVMPKG="$BD/evmpkg"
@@ -38,7 +39,7 @@ mkdir -p "$work/plugins"
 ln -s "$plugins/ima.so" "$work/plugins/ima.so"
 ln -s "$BD/rpm-plugin/zz_evmpkg.so" "$work/plugins/zz_evmpkg.so"
 rpm --root "$work/root" --dbpath /var/lib/rpm --initdb
-rpm --root "$work/root" --dbpath /var/lib/rpm --nodeps --force-debian \
+rpm --root "$work/root" --dbpath /var/lib/rpm --nodeps $RPM_FORCE_DEBIAN \
 	--load "$BD/rpm-plugin/macros.transaction_zz_evmpkg" \
 	--define "__plugindir $work/plugins" --define "_evmpkg_certs $work/cert.der" \
 	-ivh "$work/signed.rpm"

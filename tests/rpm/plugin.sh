@@ -8,6 +8,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
+. tests/rpmdebian.sh
 T_NAME=rpm
 B=${B:-build}
 EVMPKG="$PWD/$B/evmpkg"
@@ -109,7 +110,7 @@ newroot() {	# newroot DIR: an empty target with its accounts and rpmdb
 rpmr() {
 	local root=$1 pdir=$2 policy=$3 cert=$4
 	shift 4
-	rpm --root "$root" --dbpath /var/lib/rpm --nodeps --force-debian \
+	rpm --root "$root" --dbpath /var/lib/rpm --nodeps $RPM_FORCE_DEBIAN \
 		--load "$PWD/$B/rpm-plugin/macros.transaction_zz_evmpkg" \
 		--define "__plugindir $pdir" --define "_evmpkg_policy $policy" \
 		--define "_evmpkg_certs $cert" "$@"

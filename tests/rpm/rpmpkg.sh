@@ -15,6 +15,7 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
 . "$TOP/tests/lib.sh"	# flip_byte
+. "$TOP/tests/rpmdebian.sh"
 NFILES=5000
 [ "${1:-}" = -n ] && NFILES=$2
 
@@ -166,7 +167,7 @@ if [ "$(id -u)" = 0 ]; then
 	R=$TMP/root
 	mkdir -p "$R"
 	check "rpm -i --root installs the output" \
-		rpm -i --root "$R" --nodeps --force-debian --define '_pkgverify_level digest' "$O"
+		rpm -i --root "$R" --nodeps $RPM_FORCE_DEBIAN --define '_pkgverify_level digest' "$O"
 	check "rpm --root -q finds it" rpm --root "$R" -q evmtest
 	check "installed header (rpmdb) has the blob and FILESIGNATURES" "$T" rpmdb "$R" evmtest seed1
 	check "installed files: rpm -V clean" rpm --root "$R" -V --nodeps evmtest
