@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <rpm/rpmlib.h>
 #include <rpm/rpmlog.h>
@@ -92,6 +93,17 @@ static int load_trust(struct state *s)
 	return rc;
 }
 
+/* rpm's own ima plugin writes security.ima of files signed for IMA only;
+ * where it is not there (Debian 13's rpm has none), this plugin does. */
+static int stock_ima_plugin(void)
+{
+	char *p = rpmExpand("%{?__transaction_ima}", NULL), *so = p ? strtok(p, " \t") : NULL;
+	int there = so && access(so, R_OK) == 0;
+
+	free(p);
+	return there;
+}
+
 static rpmRC evm_init(rpmPlugin plugin, rpmts ts)
 {
 	struct state *s = calloc(1, sizeof(*s));
@@ -121,6 +133,7 @@ static rpmRC evm_init(rpmPlugin plugin, rpmts ts)
 		s->o.trust = s->trust;
 		s->o.sign_config = rpmExpandNumeric("%{?_evmpkg_sign_config}") != 0;
 		s->o.background = 1;
+		s->o.write_ima_only = !stock_ima_plugin();
 		s->o.userns = evmpkg_in_user_namespace();
 		if (evmpkg_kstate_probe(NULL, &s->ks, &err))
 			rpmlog(RPMLOG_WARNING, PFX "%s\n", err.msg);

@@ -99,6 +99,9 @@ mkdir -p "$work/plugins-evm" "$work/plugins-ima"
 ln -s "$PWD/$B/rpm-plugin/zz_evmpkg.so" "$work/plugins-evm/zz_evmpkg.so"
 ln -s "$SYSPLUGINS/ima.so" "$work/plugins-evm/ima.so"
 ln -s "$SYSPLUGINS/ima.so" "$work/plugins-ima/ima.so"
+# As rpm without its ima plugin (Debian 13's) loads evmpkg.
+mkdir -p "$work/plugins-noima"
+ln -s "$PWD/$B/rpm-plugin/zz_evmpkg.so" "$work/plugins-noima/zz_evmpkg.so"
 
 newroot() {	# newroot DIR: an empty target with its accounts and rpmdb
 	mkdir -p "$1/etc"
@@ -177,6 +180,12 @@ newroot "$R"
 expect "stock ima plugin alone installs" rpmr "$R" "$work/plugins-ima" enforce "$keys/rsa2048.der" -i "$work/s1.rpm"
 expect "stock ima plugin wrote our IMA signature (evmctl ima_verify)" evmctl ima_verify --key "$keys/rsa2048.der" "$R/usr/bin/evmdemo"
 refuse "stock ima plugin alone writes no security.evm" getfattr -n security.evm "$R/usr/bin/evmdemo"
+R=$work/root-noima
+newroot "$R"
+expect "without rpm's ima plugin: installs" rpmr "$R" "$work/plugins-noima" enforce "$keys/rsa2048.der" -i "$work/s1.rpm"
+expect "... evmpkg writes the security.ima of a file signed for IMA only (evmctl ima_verify)" \
+	evmctl ima_verify --key "$keys/rsa2048.der" "$R/opt/evmdemo/data/owned-by-unmapped"
+expect "... and both signatures of the others (evmctl verify)" evmctl verify --key "$keys/rsa2048.der" "$R/usr/bin/evmdemo"
 
 # nothing_installed ROOT NAME: no file of the package, rpmdb unchanged.
 nothing_installed() {
