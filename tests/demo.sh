@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # The demo: sign an rpm package, install it into a scratch root with rpm
 # and evmpkg's plugin, show the xattrs it applied and verify them with
-# evmpkg and evmctl; then sign loose files and show tampering detected.
+# evmpkg and evmctl; the same for a .deb with dpkg and evmpkg's hooks; then
+# sign loose files and show tampering detected.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tests/rpmdebian.sh
@@ -63,6 +64,37 @@ if "$EVMPKG" verify-file --cert "$work/cert.der" "$work/root/usr/bin/evmdemo" \
 	"$work/root/usr/bin/evmdemo-suid"; then
 	echo "demo: tampering was not detected" >&2
 	exit 1
+fi
+
+HOOK=$BD/dpkg-hook/evmpkg-dpkg-hook
+if command -v dpkg-deb >/dev/null && [ -x "$HOOK" ]; then
+	say "a .deb: build it with dpkg-deb and sign it (the manifest goes into control.tar as evmsig)"
+	D=$work/deb
+	mkdir -p "$D/DEBIAN" "$D/usr/bin" "$D/etc"
+	printf 'Package: evmdemo-deb\nVersion: 1\nArchitecture: all\nMaintainer: evmpkg <evmpkg@localhost>\nDescription: evmpkg demo package\n' \
+		> "$D/DEBIAN/control"
+	printf '#!/bin/sh\necho evmdemo-deb\n' > "$D/usr/bin/evmdemo-deb"
+	chmod 0755 "$D/usr/bin/evmdemo-deb"
+	echo "setting=1" > "$D/etc/evmdemo-deb.conf"
+	echo /etc/evmdemo-deb.conf > "$D/DEBIAN/conffiles"
+	dpkg-deb --root-owner-group -b "$D" "$work/demo.deb" >/dev/null
+	"$EVMPKG" sign --key "$work/key.pem" --cert "$work/cert.pem" -o "$work/signed.deb" "$work/demo.deb"
+	dpkg-deb -I "$work/signed.deb" | grep -E 'evmsig|control'
+
+	say "install it into a scratch root: evmpkg dpkg-install (verify, dpkg --unpack, the post-unpack hook writes the signatures, dpkg --configure)"
+	DR=$work/debroot
+	mkdir -p "$DR/var/lib/dpkg/info" "$DR/var/lib/dpkg/updates"
+	: > "$DR/var/lib/dpkg/status"
+	printf 'policy = enforce\ncerts = %s\n' "$work/cert.der" > "$work/dpkg.conf"
+	# The hooks as /etc/dpkg/dpkg.cfg.d/evmpkg gives them after make install.
+	EVMPKG_DPKG_HOOK=$HOOK EVMPKG_DPKG_CONF=$work/dpkg.conf "$EVMPKG" dpkg-install \
+		--root="$DR" --force-script-chrootless --log=/dev/null \
+		--pre-invoke="EVMPKG_DPKG_CONF=$work/dpkg.conf $HOOK pre-invoke" \
+		--post-invoke="EVMPKG_DPKG_CONF=$work/dpkg.conf $HOOK post-unpack" "$work/signed.deb"
+	dpkg --root="$DR" -l evmdemo-deb | tail -n 1
+	getfattr -d -m '^security\.' -e hex "$DR/usr/bin/evmdemo-deb" | cut -c1-90
+	"$EVMPKG" verify-file --cert "$work/cert.der" "$DR/usr/bin/evmdemo-deb"
+	evmctl verify --key "$work/cert.der" "$DR/usr/bin/evmdemo-deb" 2>&1 | tail -n 1
 fi
 
 say "loose files: evmpkg sign-file with target metadata"
