@@ -75,13 +75,16 @@ enum { CLI_O_KEY = 256, CLI_O_CERT, CLI_O_PASS, CLI_O_HASH, CLI_O_IMA,
 	{ "jobs", required_argument, NULL, 'j' }
 
 struct cli_signopts {
-	const char *key, *cert, *pass;
+	const char *key, *cert, *pass;	/* pass: a source, as openssl takes */
 	int algo, ima_kind, jobs;
 };
 /* Says what a kernel may not be able to verify with this key. */
 void cli_warn_key(const struct evmpkg_key *k);
-/* Defaults: sha256, IMA signature, all cores, $EVMPKG_KEY_PASSWORD. */
+/* Defaults: sha256, IMA signature, all cores. */
 void cli_signopts_init(struct cli_signopts *o);
+/* Loads --key with the passphrase from --pass (an openssl-style source),
+ * else $EVMPKG_KEY_PASSWORD, else a prompt on a terminal; -1 said why. */
+int cli_key_load(const struct cli_signopts *so, struct evmpkg_key **k);
 /* 1: c was a signing option and is taken; 0: not one; -1: bad value. */
 int cli_signopt(struct cli_signopts *o, int c, const char *arg);
 

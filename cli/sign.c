@@ -16,7 +16,7 @@ static void usage(FILE *f)
 	      "signature is dropped (run `rpmsign --addsign` afterwards). .deb: the\n"
 	      "manifest as control member evmsig; data.tar is unchanged, a debsigs\n"
 	      "signature is dropped.\n\n"
-	      "  --key FILE, --cert FILE, --pass PASS   signing key (see sign-file)\n"
+	      "  --key FILE, --cert FILE, --pass SOURCE signing key (see sign-file)\n"
 	      "  --hash ALGO          sha256 (default), sha384, sha512\n"
 	      "  --ima sig|hash       IMA signature (default) or IMA digest\n"
 	      "  --passwd FILE        the target's passwd: owner names to uids\n"
@@ -113,8 +113,9 @@ int cmd_sign(int argc, char **argv)
 		cli_err("sign: -o takes one package");
 		goto out;
 	}
-	if (evmpkg_key_load(so.key, so.pass, so.cert, &o.s.key, &err) ||
-	    evmpkg_accounts_load(passwd, group, &o.s.acct, &err)) {
+	if (cli_key_load(&so, &o.s.key))
+		goto out;
+	if (evmpkg_accounts_load(passwd, group, &o.s.acct, &err)) {
 		cli_err("%s", err.msg);
 		goto out;
 	}

@@ -31,7 +31,9 @@ static void usage(FILE *f)
 	      "security.evm in the order Linux accepts with EVM on.\n\n"
 	      "  --key FILE        PEM private key (RSA or EC)\n"
 	      "  --cert FILE       its certificate (PEM or DER): key id from its SKID\n"
-	      "  --pass PASS       key password (default: $EVMPKG_KEY_PASSWORD)\n"
+	      "  --pass SOURCE     key passphrase: env:VAR, file:PATH, fd:N, stdin or\n"
+	      "                    pass:TEXT (default: $EVMPKG_KEY_PASSWORD; a prompt\n"
+	      "                    on a terminal)\n"
 	      "  --hash ALGO       sha256 (default), sha384, sha512\n"
 	      "  --ima sig|hash    IMA signature (default) or IMA digest\n"
 	      "  --uid N, --gid N  target owner (default: the file's)\n"
@@ -268,10 +270,8 @@ int cmd_sign_file(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (evmpkg_key_load(so.key, so.pass, so.cert, &s.key, &err)) {
-		cli_err("%s", err.msg);
+	if (cli_key_load(&so, &s.key))
 		goto out;
-	}
 	cli_warn_key(s.key);
 	s.out = cli_ordered_new(s.paths.n, stdout);
 	if (!s.out) {

@@ -217,7 +217,6 @@ void cli_signopts_init(struct cli_signopts *o)
 	o->algo = EVMPKG_HASH_SHA256;
 	o->ima_kind = EVMPKG_IMA_SIG;
 	o->jobs = cli_ncpus();
-	o->pass = getenv("EVMPKG_KEY_PASSWORD");
 }
 
 int cli_signopt(struct cli_signopts *o, int c, const char *arg)

@@ -169,8 +169,9 @@ int evmpkg_key_load(const char *keypath, const char *pass,
 		BIO_free(bio);
 		free(k);
 		if (pa.asked && !pass)
-			return evmpkg_fail(err, EVMPKG_EINVAL,
-					   "key %s: encrypted; give its password (--pass or EVMPKG_KEY_PASSWORD)",
+			return evmpkg_fail(err, EVMPKG_ENEEDPASS,
+					   "key %s: encrypted; give its passphrase (--pass "
+					   "env:VAR|file:PATH|fd:N|stdin, or EVMPKG_KEY_PASSWORD)",
 					   keypath);
 		return evmpkg_fail(err, EVMPKG_EINVAL,
 				   "key %s: not a readable PEM private key%s (%s)",

@@ -220,10 +220,16 @@ bad_arg "key is a certificate, not a private key" "$K/rsa2048.der" \
 bad_arg "cert does not match key" "$K/other.der" \
 	"$E" sign-file --key "$k" --cert "$K/other.der" "$d/f"
 bad_arg "missing file" "$d/nofile" "$E" sign-file --key "$k" "$d/nofile"
-bad_arg "wrong password" "$K/enc.pem" "$E" sign-file --key "$K/enc.pem" --pass wrong "$d/f"
+bad_arg "wrong password" "$K/enc.pem" "$E" sign-file --key "$K/enc.pem" --pass pass:wrong "$d/f"
+bad_arg "--pass without a source: refused (a literal only as pass:TEXT)" "give a source" \
+	"$E" sign-file --key "$K/enc.pem" --pass secret "$d/f"
+bad_arg "--pass env: naming nothing" "has no EVMPKG_NO_SUCH_VAR" \
+	"$E" sign-file --key "$K/enc.pem" --pass env:EVMPKG_NO_SUCH_VAR "$d/f"
+bad_arg "--pass file: that does not exist" "file:$d/nopass" \
+	"$E" sign-file --key "$K/enc.pem" --pass "file:$d/nopass" "$d/f"
 bad_arg "wrong password (env)" "$K/enc.pem" env EVMPKG_KEY_PASSWORD=wrong \
 	"$E" sign-file --key "$K/enc.pem" "$d/f"
-bad_arg "no password for an encrypted key" "password" env -u EVMPKG_KEY_PASSWORD \
+bad_arg "no password for an encrypted key (no terminal to ask)" "encrypted; give its passphrase" env -u EVMPKG_KEY_PASSWORD \
 	"$E" sign-file --key "$K/enc.pem" "$d/f"
 bad_arg "bad --mode (not octal)" "--mode" "$E" sign-file --key "$k" --mode 9999 "$d/f"
 bad_arg "bad --mode (a directory)" "--mode" "$E" sign-file --key "$k" --mode 040755 "$d/f"

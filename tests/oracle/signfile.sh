@@ -253,8 +253,18 @@ compare_ab "--cert pem" "$d/A.crt.pem" "$d/B"
 d=$W/pass
 mkdir "$d"
 head -c 5000 /dev/urandom >"$d/A"
-for v in pass env plain ctl ctlenv; do cp "$d/A" "$d/$v"; done
-expect "encrypted key, --pass" "$E" sign-file --key "$K/enc.pem" --pass secret "$d/pass"
+for v in pass env plain ctl ctlenv envsrc filesrc fdsrc stdinsrc tty; do cp "$d/A" "$d/$v"; done
+expect "encrypted key, --pass pass:TEXT" "$E" sign-file --key "$K/enc.pem" --pass pass:secret "$d/pass"
+expect "... which warns that others can read it" sh -c \
+	"'$E' sign-file --dry-run --key '$K/enc.pem' --pass pass:secret '$d/A' 2>&1 | grep -q 'other users can read it'"
+printf 'secret\n' > "$d/passfile"
+expect "encrypted key, --pass env:VAR" env PW=secret "$E" sign-file --key "$K/enc.pem" --pass env:PW "$d/envsrc"
+expect "encrypted key, --pass file:PATH" "$E" sign-file --key "$K/enc.pem" --pass "file:$d/passfile" "$d/filesrc"
+expect "encrypted key, --pass fd:N" sh -c "'$E' sign-file --key '$K/enc.pem' --pass fd:3 '$d/fdsrc' 3< '$d/passfile'"
+expect "encrypted key, --pass stdin" sh -c "'$E' sign-file --key '$K/enc.pem' --pass stdin '$d/stdinsrc' < '$d/passfile'"
+# A terminal: asked for, without echo (script gives the command a pty).
+expect "encrypted key, asked for on a terminal" sh -c \
+	"printf 'secret\\n' | script -qec \"env -u EVMPKG_KEY_PASSWORD '$E' sign-file --key '$K/enc.pem' '$d/tty'\" /dev/null"
 expect "encrypted key, EVMPKG_KEY_PASSWORD" env EVMPKG_KEY_PASSWORD=secret \
 	"$E" sign-file --key "$K/enc.pem" "$d/env"
 expect "unencrypted copy" "$E" sign-file --key "$K/enc.plain.pem" "$d/plain"
@@ -272,6 +282,9 @@ fi
 compare_ab "--pass vs evmctl --pass" "$d/pass" "$d/ctl"
 compare_ab "EVMPKG_KEY_PASSWORD vs evmctl env" "$d/env" "$d/ctlenv"
 compare_ab "--pass vs unencrypted key" "$d/pass" "$d/plain"
+for v in envsrc filesrc fdsrc stdinsrc tty; do
+	compare_ab "--pass source $v vs unencrypted key" "$d/$v" "$d/plain"
+done
 
 # -r: regular files under a tree, symlinks left alone, the same bytes
 # with --jobs 1, the default jobs and `evmctl sign -r --imasig`.

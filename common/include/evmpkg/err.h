@@ -15,6 +15,7 @@ enum evmpkg_rc {
 	EVMPKG_ENOKEY,		/* no trusted certificate for the key id */
 	EVMPKG_EMISMATCH,	/* file state differs from what was signed */
 	EVMPKG_EUNSUPP,		/* valid but not supported (algorithm, type) */
+	EVMPKG_ENEEDPASS,	/* an encrypted key, and no passphrase given */
 };
 
 struct evmpkg_err {
