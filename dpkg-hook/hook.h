@@ -86,5 +86,8 @@ const char *hook_dpkg_path(void);
  * end before a package whose unpack runs a script, so every script finds
  * the packages before it applied; stops at the first failure. */
 int hook_unpack_each(char **argv, int nprefix, char **debs, int ndebs);
+/* dpkg argv[1..nprefix-1] ARGS... (argv[0] is replaced): one run; its exit
+ * status, or 2 when dpkg cannot run. */
+int hook_run_dpkg(char **argv, int nprefix, char **args, int n);
 
 #endif

@@ -2,64 +2,21 @@
 /*
  * install [DPKG-OPTION...] PKG.deb...: what `dpkg -i` would do, in the
  * order that installs signatures before any maintainer script runs them:
- * verify every package, `dpkg --unpack` one package at a time (each run's
- * post-invoke applies its signatures before the next preinst), then
- * `dpkg --configure` of those packages.
+ * verify every package, `dpkg --unpack` in runs as evmpkg-dpkg splits them
+ * (each run's post-invoke applies its signatures before the next preinst),
+ * then `dpkg --configure` of those packages.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "debdesc.h"
 #include "hook.h"
 
-/* Runs dpkg OPTS ACTION ARGS; its exit status, or 2 when it cannot run. */
-static int run_dpkg(char **opts, int nopts, const char *action, char **args, int nargs)
-{
-	char **av = calloc((size_t)(nopts + nargs + 3), sizeof(*av));
-	int st, n = 0;
-	pid_t pid;
-
-	if (!av)
-		return 2;
-	av[n++] = (char *)hook_dpkg_path();
-	for (int i = 0; i < nopts; i++)
-		av[n++] = opts[i];
-	av[n++] = (char *)action;
-	for (int i = 0; i < nargs; i++)
-		av[n++] = args[i];
-	pid = fork();
-	if (pid == 0) {
-		execv(av[0], av);
-		_exit(127);
-	}
-	free(av);
-	if (pid < 0 || waitpid(pid, &st, 0) < 0)
-		return 2;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 2;
-}
-
-/* dpkg OPTS --unpack, one package a run (see wrapper.c). */
-static int unpack(char **opts, int nopts, char **debs, int ndebs)
-{
-	char **av = calloc((size_t)nopts + 2, sizeof(*av));
-	int rc;
-
-	if (!av)
-		return 2;
-	memcpy(av + 1, opts, (size_t)nopts * sizeof(*av));
-	av[nopts + 1] = "--unpack";
-	rc = hook_unpack_each(av, nopts + 2, debs, ndebs);
-	free(av);
-	return rc;
-}
-
 int hook_install(struct hook *h, int argc, char **argv)
 {
 	int nopts = 0, ndebs, bad = 0, rc;
-	char **names, *own = NULL;
+	char **names, **av, *own = NULL;
 
 	/* dpkg's options come first (--root=R, --force-..., --admindir=D). */
 	while (nopts < argc && argv[nopts][0] == '-')
@@ -92,8 +49,16 @@ int hook_install(struct hook *h, int argc, char **argv)
 	if (bad) {
 		fprintf(stderr, PFX "install: nothing installed\n");
 		rc = 1;
-	} else if ((rc = unpack(argv, nopts, argv + nopts, ndebs)) == 0) {
-		rc = run_dpkg(argv, nopts, "--configure", names, ndebs);
+	} else if (!(av = calloc((size_t)nopts + 2, sizeof(*av)))) {
+		rc = 2;
+	} else {
+		memcpy(av + 1, argv, (size_t)nopts * sizeof(*av));
+		av[nopts + 1] = "--unpack";
+		if ((rc = hook_unpack_each(av, nopts + 2, argv + nopts, ndebs)) == 0) {
+			av[nopts + 1] = "--configure";
+			rc = hook_run_dpkg(av, nopts + 2, names, ndebs);
+		}
+		free(av);
 	}
 	for (int i = 0; i < ndebs; i++)
 		free(names[i]);

@@ -242,6 +242,11 @@ static void add_name(char **only, int *unknown, const char *name)
 	*only = l;
 }
 
+int hook_run_dpkg(char **argv, int nprefix, char **args, int n)
+{
+	return run_group(hook_dpkg_path(), argv, nprefix, args, n, NULL, 0);
+}
+
 const char *hook_dpkg_path(void)
 {
 	const char *dpkg = getenv(HOOK_DPKG_ENV);
