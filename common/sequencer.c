@@ -352,6 +352,16 @@ int evmpkg_seq_apply_checked(int fd, struct evmpkg_checked *c, const char *why,
 		rc = EVMPKG_OK;
 		goto out;
 	}
+	if (o->keep_portable && x.present[EVMPKG_X_EVM] && x.len[EVMPKG_X_EVM] &&
+	    x.val[EVMPKG_X_EVM][0] == EVMPKG_EVM_PORTABLE &&
+	    !same_val(x.val[EVMPKG_X_EVM], x.len[EVMPKG_X_EVM], e->evm, e->evm_len)) {
+		skip_all(rep);
+		snprintf(rep->msg, sizeof(rep->msg), "security.evm: another EVM portable "
+			 "signature is on the file and does not verify: not replaced");
+		rc = o->policy == EVMPKG_POLICY_ENFORCE ?
+			evmpkg_fail(err, EVMPKG_EMISMATCH, "%s", rep->msg) : EVMPKG_OK;
+		goto out;
+	}
 	{
 		struct evmpkg_err verr = { 0 };
 

@@ -142,6 +142,9 @@ struct evmpkg_applied {
 
 enum evmpkg_apply_flags {
 	EVMPKG_AF_KEPT = 1 << 0,	/* the installer kept the existing file */
+	EVMPKG_AF_INSTALLED = 1 << 1,	/* installed earlier (evmpkg apply): a file
+					   whose own values verify is left, another
+					   portable signature is never replaced */
 };
 
 /*

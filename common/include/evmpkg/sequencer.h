@@ -63,6 +63,13 @@ struct evmpkg_seq_opts {
 	 * refuses the entry's values.
 	 */
 	int keep_verified;
+	/*
+	 * The file is already installed (evmpkg apply): another EVM portable
+	 * signature on it is reported, never replaced. The kernel makes a
+	 * portable-signed file's metadata immutable, so only the package
+	 * that put it there may be trusted to know better.
+	 */
+	int keep_portable;
 	const struct stat *st;	/* the caller's fstat of fd; NULL: done here */
 };
 
