@@ -182,10 +182,9 @@ static int wanted(struct pkginfo *pkg, char *const *names, size_t n, unsigned ch
 }
 
 int evmpkg_dpkgdb_each(const char *root, const char *admin, char *const *names,
-		       size_t nnames, const struct evmpkg_pkgopts *o, evmpkg_inst_fn fn,
-		       void *arg, struct evmpkg_err *err)
+		       size_t nnames, unsigned char *seen, const struct evmpkg_pkgopts *o,
+		       evmpkg_inst_fn fn, void *arg, struct evmpkg_err *err)
 {
-	unsigned char *seen = calloc(nnames + 1, 1);
 	char *defadmin = NULL;
 	struct pkg_hash_iter *it;
 	struct pkginfo *pkg;
@@ -193,10 +192,8 @@ int evmpkg_dpkgdb_each(const char *root, const char *admin, char *const *names,
 
 	if (!root)
 		root = "";
-	if (!seen || (!admin && asprintf(&defadmin, "%s/var/lib/dpkg", root) < 0)) {
-		free(seen);
+	if (!admin && asprintf(&defadmin, "%s/var/lib/dpkg", root) < 0)
 		return evmpkg_fail(err, EVMPKG_ENOMEM, "out of memory");
-	}
 	evmpkg_dpkgdb_open("evmpkg", root, admin ? admin : defadmin, 1);
 	it = pkg_hash_iter_new();
 	while (!rc && (pkg = pkg_hash_iter_next_pkg(it))) {
@@ -214,11 +211,6 @@ int evmpkg_dpkgdb_each(const char *root, const char *admin, char *const *names,
 	}
 	pkg_hash_iter_free(it);
 	evmpkg_dpkgdb_close(1);
-	for (size_t i = 0; !rc && i < nnames; i++)
-		if (!seen[i])
-			rc = evmpkg_fail(err, EVMPKG_EINVAL, "%s: not installed (dpkg database %s)",
-					 names[i], admin ? admin : defadmin);
-	free(seen);
 	free(defadmin);
 	return rc;
 }
