@@ -20,8 +20,9 @@ $(DPKGDB): $(DPKGDB_OBJ)
 	ar rcs $@ $^
 
 all: $(DPKGDB)
-# The command reads dpkg databases too.
-$(B)/evmpkg: $(DPKGDB)
-CLI_DPKG_CFLAGS := -DEVMPKG_HAVE_DPKGDB -Ipkg/dpkgdb
-CLI_DPKG_LIBS := $(DPKGDB) $(DPKG_LIBS)
+# The command reads dpkg databases too, and the hooks' configuration file
+# with the hooks' own reader (evmpkg status).
+$(B)/evmpkg: $(DPKGDB) $(B)/dpkg-hook/conf.o
+CLI_DPKG_CFLAGS := -DEVMPKG_HAVE_DPKGDB -Ipkg/dpkgdb -Idpkg-hook
+CLI_DPKG_LIBS := $(B)/dpkg-hook/conf.o $(DPKGDB) $(DPKG_LIBS)
 endif
