@@ -18,6 +18,8 @@ void cli_inst_init(struct cli_inst *in, int argc)
 	in->certs = calloc((size_t)argc + 1, sizeof(*in->certs));
 	in->o.policy = EVMPKG_POLICY_WARN;
 	in->o.set_caps = 1;	/* dpkg writes none; rpm's are the same values */
+	/* No stock plugin ran for an installed root: IMA-only values too. */
+	in->o.write_ima_only = 1;
 }
 
 void cli_inst_free(struct cli_inst *in)

@@ -79,8 +79,9 @@ void cli_keyrings_read(struct cli_keyring rings[4])
 		if (sscanf(line, "%lx %*s %*s %*s %*s %*s %*s %15s %63[^:]", &id, type, desc) != 3 ||
 		    strcmp(type, "keyring"))
 			continue;
+		/* Every keyring of the name we can see (the user's and a session's). */
 		for (int i = 0; i < 4; i++)
-			if (!strcmp(desc, ring_names[i]) && !rings[i].found) {
+			if (!strcmp(desc, ring_names[i])) {
 				rings[i].found = 1;
 				list_ring(&rings[i], (long)id);
 			}

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Installed packages as the database readers hand them over. */
+#include <errno.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 
@@ -27,7 +28,12 @@ static int stat_one(size_t i, void *arg)
 
 	f->dev = 0;
 	f->ino = 0;
-	if (lstat(f->path, &st) || !S_ISREG(st.st_mode))
+	f->missing = 0;
+	if (lstat(f->path, &st)) {
+		f->missing = errno == ENOENT || errno == ENOTDIR;
+		return 0;
+	}
+	if (!S_ISREG(st.st_mode))
 		return 0;
 	f->dev = st.st_dev;
 	f->ino = st.st_ino;

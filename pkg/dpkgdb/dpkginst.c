@@ -145,10 +145,14 @@ int evmpkg_dpkgdb_inst_open(struct pkginfo *pkg, const char *root,
 		ip->f[ip->n].fx = i;
 		ip->f[ip->n++].path = path;
 	}
-	/* What the disk holds decides which entries name a regular file. */
+	/*
+	 * What the disk holds decides which entries name a regular file: a
+	 * symlink or directory there is not what was signed. A missing file
+	 * is still the package's, for the caller to report.
+	 */
 	evmpkg_instpkg_stat(ip, o->nthreads);
 	for (size_t j = 0; j < ip->n; j++)
-		if (ip->f[j].ino)
+		if (ip->f[j].ino || ip->f[j].missing)
 			pf[ip->f[j].fx].flags |= EVMPKG_PF_REG;
 	/* Decoded above to find the files: the engine takes it over. */
 	rc = n ? evmpkg_pkg_open_decoded(&ip->pkg, ip->name, &m, pf, n, &po, err) :

@@ -18,6 +18,7 @@ struct evmpkg_instfile {
 	char *path;		/* on disk, under the root */
 	dev_t dev;		/* its lstat; ino 0: not there */
 	ino_t ino;
+	int missing;		/* lstat: no such file */
 	int override;		/* a dpkg-statoverride replaces the owner and
 				   mode an EVM signature covers: IMA only */
 };
