@@ -149,6 +149,18 @@ same "statoverride: apply exit 0" "$?" 0
 expect "statoverride: security.ima written" evmctl ima_verify --key "$CERT" "$R4/usr/bin/demo-suid"
 same "statoverride: no security.evm" "$(xattr security.evm "$R4/usr/bin/demo-suid")" ""
 
+# A local diversion: dpkg puts the file at the diverted name, apply follows it.
+R5=$work/deb5
+rm -rf "$R5"
+mkdir -p "$R5/var/lib/dpkg/info" "$R5/var/lib/dpkg/updates" "$R5/usr/bin"
+touch "$R5/var/lib/dpkg/status"
+dpkg-divert --root "$R5" --local --divert /usr/bin/demo.distrib --add /usr/bin/demo >/dev/null 2>&1
+dpkg --root="$R5" --force-script-chrootless --log=/dev/null -i "$work/s1.deb" >/dev/null 2>&1
+expect "diversion: dpkg put the file at the diverted name" test -f "$R5/usr/bin/demo.distrib"
+expect "diversion: apply" A --root "$R5" --all
+oracle "diversion: the diverted file is signed" "$R5" /usr/bin/demo.distrib
+expect "diversion: verify" V --root "$R5"
+
 # --- rpm --root, no plugin --------------------------------------------------
 mkdir -p "$work/etc"
 printf 'root:x:0:0:root:/root:/bin/sh\nevmuser:x:1234:1234::/:/bin/sh\n' > "$work/etc/passwd"
