@@ -116,8 +116,10 @@ int cmd_apply(int argc, char **argv)
 		cli_err("apply: give --all or the packages to apply");
 		goto usage;
 	}
+	s.in.lock = 1;
 	rc = cli_inst_each(&s.in, one_pkg, &s);
-	printf("evmpkg: apply: %zu signed packages, %zu files: %zu applied or in place, "
+	if (!rc)
+		printf("evmpkg: apply: %zu signed packages, %zu files: %zu applied or in place, "
 	       "%zu kept with their own verified values, %zu configuration files left, "
 	       "%zu problems\n", s.npkgs, s.nfiles, s.count[EVMPKG_A_APPLIED],
 	       s.count[EVMPKG_A_KEPT], s.count[EVMPKG_A_CONFIG], s.nbad);

@@ -117,14 +117,14 @@ int cli_inst_each(struct cli_inst *in, evmpkg_inst_fn fn, void *arg)
 	in->o.trust = in->trust;
 	if ((dbpath = in->dbpath ? strdup(in->dbpath) : evmpkg_rpmdb_find(in->root))) {
 		dbs++;
-		rc = evmpkg_rpmdb_each(in->root, dbpath, in->names, in->nnames, seen, &in->o,
-				       fn, arg, &err);
+		rc = evmpkg_rpmdb_each(in->root, dbpath, in->names, in->nnames, seen, in->lock,
+				       &in->o, fn, arg, &err);
 	}
 	if (!rc && exists(in->root, "/var/lib/dpkg/status")) {
 		dbs++;
 #ifdef EVMPKG_HAVE_DPKGDB
-		rc = evmpkg_dpkgdb_each(in->root, NULL, in->names, in->nnames, seen, &in->o,
-					fn, arg, &err);
+		rc = evmpkg_dpkgdb_each(in->root, NULL, in->names, in->nnames, seen, in->lock,
+					&in->o, fn, arg, &err);
 #else
 		rc = evmpkg_fail(&err, EVMPKG_EINVAL, "%s has a dpkg database and this "
 				 "evmpkg was built without libdpkg", in->root ? in->root : "/");
@@ -133,7 +133,7 @@ int cli_inst_each(struct cli_inst *in, evmpkg_inst_fn fn, void *arg)
 	if (!rc && !dbs)
 		rc = evmpkg_fail(&err, EVMPKG_EINVAL, "%s: no rpm or dpkg database there",
 				 in->root ? in->root : "/");
-	if (rc < 0)
+	if (rc && err.msg[0])
 		cli_err("%s", err.msg);
 	for (size_t i = 0; !rc && i < in->nnames; i++)
 		if (!seen[i]) {

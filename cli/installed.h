@@ -18,6 +18,7 @@ struct cli_inst {
 	struct evmpkg_trust *trust;
 	struct evmpkg_pkgopts o;
 	int verbose;
+	int lock;			/* writing: the databases' own locks */
 };
 
 /* Options verify, apply and export share. */

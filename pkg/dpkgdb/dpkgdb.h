@@ -42,11 +42,14 @@ int evmpkg_dpkgdb_inst_open(struct pkginfo *pkg, const char *root,
  * fn for each package of root's database that is installed or unpacked
  * and has a manifest; names (package or package:arch) limits it to those,
  * seen[i] set when names[i] is installed, signed or not. admin NULL: the
- * root's /var/lib/dpkg. Returns fn's first non-zero value, -1 with err,
+ * root's /var/lib/dpkg. lock: hold dpkg's database lock meanwhile (the
+ * process exits with libdpkg's message naming the holder when another
+ * dpkg or apt has it). Returns fn's first non-zero value, -1 with err,
  * or 0.
  */
 int evmpkg_dpkgdb_each(const char *root, const char *admin, char *const *names,
-		       size_t nnames, unsigned char *seen, const struct evmpkg_pkgopts *o,
-		       evmpkg_inst_fn fn, void *arg, struct evmpkg_err *err);
+		       size_t nnames, unsigned char *seen, int lock,
+		       const struct evmpkg_pkgopts *o, evmpkg_inst_fn fn, void *arg,
+		       struct evmpkg_err *err);
 
 #endif

@@ -186,8 +186,9 @@ static int wanted(struct pkginfo *pkg, char *const *names, size_t n, unsigned ch
 }
 
 int evmpkg_dpkgdb_each(const char *root, const char *admin, char *const *names,
-		       size_t nnames, unsigned char *seen, const struct evmpkg_pkgopts *o,
-		       evmpkg_inst_fn fn, void *arg, struct evmpkg_err *err)
+		       size_t nnames, unsigned char *seen, int lock,
+		       const struct evmpkg_pkgopts *o, evmpkg_inst_fn fn, void *arg,
+		       struct evmpkg_err *err)
 {
 	char *defadmin = NULL;
 	struct pkg_hash_iter *it;
@@ -199,6 +200,10 @@ int evmpkg_dpkgdb_each(const char *root, const char *admin, char *const *names,
 	if (!admin && asprintf(&defadmin, "%s/var/lib/dpkg", root) < 0)
 		return evmpkg_fail(err, EVMPKG_ENOMEM, "out of memory");
 	evmpkg_dpkgdb_open("evmpkg", root, admin ? admin : defadmin, 1);
+	/* Writing: dpkg's own lock keeps dpkg and apt out meanwhile (libdpkg
+	 * says who holds it and exits when it cannot be had). */
+	if (lock)
+		modstatdb_lock();
 	it = pkg_hash_iter_new();
 	while (!rc && (pkg = pkg_hash_iter_next_pkg(it))) {
 		struct evmpkg_instpkg ip;
@@ -214,6 +219,8 @@ int evmpkg_dpkgdb_each(const char *root, const char *admin, char *const *names,
 		}
 	}
 	pkg_hash_iter_free(it);
+	if (lock)
+		modstatdb_unlock();
 	evmpkg_dpkgdb_close(1);
 	free(defadmin);
 	return rc;

@@ -125,10 +125,12 @@ char *evmpkg_rpmdb_find(const char *root)
 }
 
 int evmpkg_rpmdb_each(const char *root, const char *dbpath, char *const *names,
-		      size_t nnames, unsigned char *seen, const struct evmpkg_pkgopts *o,
-		      evmpkg_inst_fn fn, void *arg, struct evmpkg_err *err)
+		      size_t nnames, unsigned char *seen, int lock,
+		      const struct evmpkg_pkgopts *o, evmpkg_inst_fn fn, void *arg,
+		      struct evmpkg_err *err)
 {
 	const char *prefix = root && strcmp(root, "/") ? root : "";
+	rpmtxn txn = NULL;
 	rpmts ts;
 	int rc = 0;
 
@@ -145,6 +147,12 @@ int evmpkg_rpmdb_each(const char *root, const char *dbpath, char *const *names,
 				 prefix, dbpath);
 		goto out;
 	}
+	/* Writing: rpm's transaction lock, which a running rpm holds. */
+	if (lock && !(txn = rpmtxnBegin(ts, RPMTXN_WRITE))) {
+		rc = evmpkg_fail(err, EVMPKG_EIO, "cannot take rpm's transaction lock for %s%s "
+				 "(another rpm or dnf running?)", prefix, dbpath);
+		goto out;
+	}
 	if (!nnames) {
 		size_t found = 0;
 
@@ -157,6 +165,7 @@ int evmpkg_rpmdb_each(const char *root, const char *dbpath, char *const *names,
 		seen[i] |= found > 0;
 	}
 out:
+	rpmtxnEnd(txn);
 	rpmtsFree(ts);
 	return rc;
 }

@@ -23,11 +23,14 @@ char *evmpkg_rpmdb_find(const char *root);
  * fn for each such package of root's rpm database at dbpath (root NULL or
  * "/": this system); names limits it to those (rpm's name, name-version,
  * name-version-release, as `rpm -q` takes them); seen[i] is set when
- * names[i] is installed, signed or not. Reads rpm's configuration
- * (macros). Returns fn's first non-zero value, -1 with err, or 0.
+ * names[i] is installed, signed or not. lock: hold rpm's transaction
+ * lock meanwhile (refused while another rpm holds it). Reads rpm's
+ * configuration (macros). Returns fn's first non-zero value, -1 with
+ * err, or 0.
  */
 int evmpkg_rpmdb_each(const char *root, const char *dbpath, char *const *names,
-		      size_t nnames, unsigned char *seen, const struct evmpkg_pkgopts *o,
-		      evmpkg_inst_fn fn, void *arg, struct evmpkg_err *err);
+		      size_t nnames, unsigned char *seen, int lock,
+		      const struct evmpkg_pkgopts *o, evmpkg_inst_fn fn, void *arg,
+		      struct evmpkg_err *err);
 
 #endif

@@ -161,6 +161,18 @@ expect "diversion: apply" A --root "$R5" --all
 oracle "diversion: the diverted file is signed" "$R5" /usr/bin/demo.distrib
 expect "diversion: verify" V --root "$R5"
 
+# dpkg's lock: apply refuses while another dpkg or apt holds it, verify reads on.
+python3 -c 'import fcntl, sys, time
+f = open(sys.argv[1], "a"); fcntl.lockf(f, fcntl.LOCK_EX); open(sys.argv[2], "w").close(); time.sleep(30)' \
+	"$R5/var/lib/dpkg/lock-frontend" "$work/locked" &
+lockpid=$!
+for i in $(seq 1 100); do [ -e "$work/locked" ] && break; sleep 0.1; done
+A --root "$R5" --all >"$work/lock.out" 2>&1
+same "apply while dpkg's lock is held: refused" "$?" 2
+expect "apply names dpkg's lock" grep -q "lock" "$work/lock.out"
+expect "verify reads while the lock is held" V --root "$R5"
+kill "$lockpid" 2>/dev/null; wait "$lockpid" 2>/dev/null
+
 # --- rpm --root, no plugin --------------------------------------------------
 mkdir -p "$work/etc"
 printf 'root:x:0:0:root:/root:/bin/sh\nevmuser:x:1234:1234::/:/bin/sh\n' > "$work/etc/passwd"
@@ -187,6 +199,16 @@ expect "rpm root: verify after apply" V --root "$RR"
 expect "rpm root: verify with an explicit --dbpath" V --root "$RR" --dbpath /var/lib/rpm evmdemo
 expect "rpm root: the IMA-only file (unmapped owner) has security.ima" \
 	evmctl ima_verify --key "$CERT" "$RR/opt/evmdemo/data/owned-by-unmapped"
+# rpm's transaction lock: apply refuses while another rpm holds it.
+python3 -c 'import fcntl, sys, time
+f = open(sys.argv[1], "a"); fcntl.lockf(f, fcntl.LOCK_EX); open(sys.argv[2], "w").close(); time.sleep(30)' \
+	"$RR/var/lib/rpm/.rpm.lock" "$work/rlocked" &
+lockpid=$!
+for i in $(seq 1 100); do [ -e "$work/rlocked" ] && break; sleep 0.1; done
+A --root "$RR" --all >"$work/rlock.out" 2>&1
+same "apply while rpm's lock is held: refused" "$?" 2
+expect "apply names rpm's lock" grep -q "cannot take rpm's transaction lock" "$work/rlock.out"
+kill "$lockpid" 2>/dev/null; wait "$lockpid" 2>/dev/null
 printf 'x' >> "$RR/opt/evmdemo/h1"
 V --root "$RR" >"$work/r2.out" 2>&1
 same "rpm root: a changed hardlinked file: exit 1" "$?" 1
