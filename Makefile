@@ -136,6 +136,16 @@ fuzz: $(FUZZ_BIN)
 -include pkg/dpkgdb/dpkgdb.mk
 -include tests/kernel/kernel.mk
 
+# The command under ASan+UBSan, from sources, for tests/installed/installed-asan.sh.
+$(B)/evmpkg-asan: $(CLI_SRC) $(CORE_SRC) $(RPMPKG_SRC) $(DEBPKG_SRC) $(CLI_DPKG_SRC) \
+		$(CORE_HDR) $(RPMPKG_HDR) $(DEBPKG_HDR) $(wildcard cli/*.h pkg/dpkgdb/*.h)
+	@mkdir -p $(B)
+	$(CC) $(filter-out -fPIC,$(SAN_CFLAGS)) -fPIE -pie $(RPM_CFLAGS) $(ARCHIVE_CFLAGS) \
+		$(DPKG_CFLAGS) -Ipkg/rpm -Ipkg/deb $(CLI_DPKG_CFLAGS) \
+		-DEVMPKG_SBINDIR='"$(SBINDIR)"' -o $@ $(CLI_SRC) $(CORE_SRC) $(RPMPKG_SRC) \
+		$(DEBPKG_SRC) $(CLI_DPKG_SRC) $(CLI_LIBS) $(DPKG_LIBS) $(ARCHIVE_LIBS) $(LIBS)
+CHECK_DEPS += $(B)/evmpkg-asan
+
 check: all $(B)/unit-tests $(B)/unit-tests-asan $(B)/unit-tests-tsan fuzz $(CHECK_DEPS)
 	B=$(B) tests/check.sh
 

@@ -25,4 +25,6 @@ all: $(DPKGDB)
 $(B)/evmpkg: $(DPKGDB) $(B)/dpkg-hook/conf.o
 CLI_DPKG_CFLAGS := -DEVMPKG_HAVE_DPKGDB -Ipkg/dpkgdb -Idpkg-hook
 CLI_DPKG_LIBS := $(B)/dpkg-hook/conf.o $(DPKGDB) $(DPKG_LIBS)
+# The same as sources, for the sanitizer build of the command.
+CLI_DPKG_SRC := $(DPKGDB_SRC) dpkg-hook/conf.c
 endif

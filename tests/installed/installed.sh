@@ -13,9 +13,9 @@ cd "$(dirname "$0")/../.."
 . tests/debdemo.sh
 . tests/debcheck.sh
 . tests/rpmdebian.sh
-T_NAME=installed
+T_NAME=${INSTALLED_TIER:-installed}
 B=${B:-build}
-EVMPKG="$PWD/$B/evmpkg"
+EVMPKG=${EVMPKG:-$PWD/$B/evmpkg}
 
 work=$(mktemp -d /var/tmp/evmpkg-installed.XXXXXX)
 trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
@@ -257,4 +257,10 @@ HOME=$work/home keyctl session - sh -c "
 	'$EVMPKG' status --json > '$work/st2.json'" >/dev/null 2>&1
 same "status --json: with the key in both keyrings it is in the kernel" \
 	"$(jq -r '.rpm.certificates[0].in_kernel' "$work/st2.json")" true
+# Under the sanitizer build, any report in what the command printed fails.
+if grep -lE 'Sanitizer|runtime error:' "$work"/*.out "$work"/*.err "$work"/*.json 2>/dev/null; then
+	not_ok "no sanitizer report in the command's output" "see the files above"
+else
+	ok "no sanitizer report in the command's output"
+fi
 finish
