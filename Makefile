@@ -134,6 +134,7 @@ fuzz: $(FUZZ_BIN)
 -include rpm-plugin/plugin.mk
 -include dpkg-hook/hook.mk
 -include pkg/dpkgdb/dpkgdb.mk
+-include dnf-plugin/dnf.mk
 -include tests/kernel/kernel.mk
 
 # The command under ASan+UBSan, from sources, for tests/installed/installed-asan.sh.
