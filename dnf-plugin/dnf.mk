@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# dnf: a dnf 4 plugin that checks the packages of a
-# transaction with `evmpkg inspect` before rpm runs (docs/rpm.md, "dnf").
+# dnf: the packages of a transaction checked with `evmpkg inspect` before
+# rpm runs (docs/rpm.md, "dnf"). One file: dnf 4's plugin, and the command
+# dnf 5's actions plugin runs (evmpkg.actions).
 
 DNF_PYTHON ?= /usr/bin/python3
 # dnf 4 loads plugins from dnf.const.PLUGINPATH (site-packages/dnf-plugins).
@@ -8,6 +9,8 @@ DNF_PLUGINDIR ?= $(shell $(DNF_PYTHON) -c 'import dnf.const; print(dnf.const.PLU
 	2>/dev/null || $(DNF_PYTHON) -c 'import sysconfig; \
 	print(sysconfig.get_path("purelib", "posix_prefix", {"base": "/usr"}) + "/dnf-plugins")')
 SYSCONFDIR ?= /etc
+LIBEXECDIR ?= $(PREFIX)/libexec
+DNF5_ACTIONSDIR ?= $(SYSCONFDIR)/dnf/libdnf5-plugins/actions.d
 
 DNF_PLUGIN := $(B)/dnf-plugin/evmpkg.py
 
@@ -23,8 +26,12 @@ INSTALL_DEPS += install-dnf-plugin
 CHECK_DEPS += $(DNF_PLUGIN)
 
 install-dnf-plugin: $(DNF_PLUGIN)
-	install -d $(DESTDIR)$(DNF_PLUGINDIR) $(DESTDIR)$(SYSCONFDIR)/dnf/plugins
+	install -d $(DESTDIR)$(DNF_PLUGINDIR) $(DESTDIR)$(SYSCONFDIR)/dnf/plugins \
+		$(DESTDIR)$(LIBEXECDIR)/evmpkg $(DESTDIR)$(DNF5_ACTIONSDIR)
 	install -m 0644 $(DNF_PLUGIN) $(DESTDIR)$(DNF_PLUGINDIR)/evmpkg.py
 	install -m 0644 dnf-plugin/evmpkg.conf $(DESTDIR)$(SYSCONFDIR)/dnf/plugins/evmpkg.conf
+	install -m 0755 $(DNF_PLUGIN) $(DESTDIR)$(LIBEXECDIR)/evmpkg/dnf-check
+	sed 's|/usr/libexec/|$(LIBEXECDIR)/|' dnf-plugin/evmpkg.actions \
+		> $(DESTDIR)$(DNF5_ACTIONSDIR)/evmpkg.actions
 
 .PHONY: install-dnf-plugin

@@ -56,7 +56,14 @@ expect "sign v2" sign 2 "$work/s2.rpm" rsa2048
 expect "sign v1 with a key nobody trusts" sign 1 "$work/other.rpm" other
 expect "tamper: flip the last byte of /usr/bin/evmdemo's security.evm in the manifest" \
 	"$TAMPER" "$work/s1.rpm" "$work/tampered.rpm" evm /usr/bin/evmdemo
+# (the empty target has no /bin/sh for its script to require)
+rpmbuild --quiet --define "_topdir $work/top" --define '__requires_exclude ^/bin/sh$' \
+	-bb tests/rpm/specs/evmtest.spec >"$work/build-evmtest.log" 2>&1
+expect "rpmbuild evmtest, sign it and tamper with it" sh -c "'$EVMPKG' sign --key '$keys/rsa2048.pem' \
+	-o '$work/evmtest.rpm' '$work'/top/RPMS/noarch/evmtest-*.rpm >/dev/null 2>&1 &&
+	'$TAMPER' '$work/evmtest.rpm' '$work/evmtest-bad.rpm' evm /usr/bin/evmtest-hello"
 expect "createrepo_c: good" repo good "$work/s1.rpm"
+expect "createrepo_c: a good package and a tampered one" repo pair "$work/s1.rpm" "$work/evmtest-bad.rpm"
 expect "createrepo_c: upgrade" repo upgrade "$work/s2.rpm"
 expect "createrepo_c: tampered" repo tampered "$work/tampered.rpm"
 expect "createrepo_c: untrusted" repo untrusted "$work/other.rpm"
@@ -141,17 +148,23 @@ check_installed "$R" "dnf upgrade"
 same "... v2 content" "$(cat "$R/opt/evmdemo/h2")" "linked 2"
 
 # Refused: dnf stops before rpm's transaction and says why.
-refused() {	# refused NAME REPO PATTERN
-	local R=$work/root-$1
+refused() {	# refused NAME REPO PATTERN [PACKAGE...]: default evmdemo
+	local R=$work/root-$1 name=$1 repo=$2 pat=$3
+	shift 3
 	newroot "$R"
-	dnfr "$R" enforce off "$2" install evmdemo >"$work/$1.out" 2>&1
-	expect "$1: dnf fails" test $? -ne 0
+	dnfr "$R" enforce off "$repo" install "${@:-evmdemo}" >"$work/$name.out" 2>&1
+	expect "$name: dnf fails" test $? -ne 0
+	set -- "$name" "$repo" "$pat"
 	before_rpm "$1: dnf's error names package, file and field before rpm runs" "$work/$1.out" "$3"
 	same "$1: rpm's transaction never started" "$(grep -c -x 'Running transaction' "$work/$1.out")" 0
 	nothing_installed "$R" "$1"
 }
 refused tampered tampered "^Error: evmpkg: evmdemo-1-1.noarch: /usr/bin/evmdemo: security.evm: signature does not verify"
 refused untrusted untrusted "evmpkg: evmdemo-1-1.noarch: /[^:]*: security.ima: no trusted certificate has key id"
+# One transaction of two packages, the second refused: neither installed
+# (rpm alone would have committed the first before refusing the second).
+refused pair pair "evmpkg: evmtest-1.0-1.noarch: /usr/bin/evmtest-hello: security.evm" evmdemo evmtest
+refuse "pair: rpmdb does not list evmtest either" rpm --root "$work/root-pair" --dbpath /var/lib/rpm -q evmtest
 # Without the evmpkg command, enforce mode refuses rather than skips.
 printf '[main]\nenabled = 1\ncommand = %s\n' "$work/no-such-evmpkg" > "$work/dnfconf/evmpkg.conf"
 refused nocommand good "evmpkg: evmdemo-1-1.noarch: $work/no-such-evmpkg: No such file"
