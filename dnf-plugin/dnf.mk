@@ -14,12 +14,12 @@ DNF5_ACTIONSDIR ?= $(SYSCONFDIR)/dnf/libdnf5-plugins/actions.d
 
 DNF_PLUGIN := $(B)/dnf-plugin/evmpkg.py
 
-# The default certificate lists and the command's path, stated once.
+# The default certificate lists, stated once; the command's path is set
+# at install time (PREFIX may differ from the build's).
 $(DNF_PLUGIN): dnf-plugin/evmpkg.py.in dnf-plugin/dnf.mk common/include/evmpkg/trustpaths.h
 	@mkdir -p $(dir $@)
 	sed -e 's|@DEFAULT_IMA_CERTS@|$(call default_certs,IMA)|' \
-	    -e 's|@DEFAULT_EVM_CERTS@|$(call default_certs,EVM)|' \
-	    -e 's|@EVMPKG@|$(BINDIR)/evmpkg|' dnf-plugin/evmpkg.py.in > $@
+	    -e 's|@DEFAULT_EVM_CERTS@|$(call default_certs,EVM)|' dnf-plugin/evmpkg.py.in > $@
 
 all: $(DNF_PLUGIN)
 INSTALL_DEPS += install-dnf-plugin
@@ -28,9 +28,11 @@ CHECK_DEPS += $(DNF_PLUGIN)
 install-dnf-plugin: $(DNF_PLUGIN)
 	install -d $(DESTDIR)$(DNF_PLUGINDIR) $(DESTDIR)$(SYSCONFDIR)/dnf/plugins \
 		$(DESTDIR)$(LIBEXECDIR)/evmpkg $(DESTDIR)$(DNF5_ACTIONSDIR)
-	install -m 0644 $(DNF_PLUGIN) $(DESTDIR)$(DNF_PLUGINDIR)/evmpkg.py
+	sed 's|@EVMPKG@|$(BINDIR)/evmpkg|' $(DNF_PLUGIN) > $(DESTDIR)$(DNF_PLUGINDIR)/evmpkg.py
+	sed 's|@EVMPKG@|$(BINDIR)/evmpkg|' $(DNF_PLUGIN) > $(DESTDIR)$(LIBEXECDIR)/evmpkg/dnf-check
+	chmod 0644 $(DESTDIR)$(DNF_PLUGINDIR)/evmpkg.py
+	chmod 0755 $(DESTDIR)$(LIBEXECDIR)/evmpkg/dnf-check
 	install -m 0644 dnf-plugin/evmpkg.conf $(DESTDIR)$(SYSCONFDIR)/dnf/plugins/evmpkg.conf
-	install -m 0755 $(DNF_PLUGIN) $(DESTDIR)$(LIBEXECDIR)/evmpkg/dnf-check
 	sed 's|/usr/libexec/|$(LIBEXECDIR)/|' dnf-plugin/evmpkg.actions \
 		> $(DESTDIR)$(DNF5_ACTIONSDIR)/evmpkg.actions
 
