@@ -94,12 +94,14 @@ home() {	# home NAME MACRO-LINE...: a HOME whose ~/.rpmmacros has these too
 home enforce
 home warn "%_evmpkg_policy warn"
 home off "%__transaction_zz_evmpkg %{nil}"
+home bad "%_evmpkg_policy sometimes"
 sfs() {	# sfs NAME EVM-VALUE: a copy of securityfs as the kernel shows it
 	mkdir -p "$work/sfs-$1/ima"
 	echo "$2" > "$work/sfs-$1/evm"
 }
 sfs off 0
 sfs x509 2
+sfs hmac 3
 
 # dnfr ROOT HOME SFS REPO dnf-args...: dnf as a user runs it, in a mount
 # namespace where /sys/kernel/security is the copy SFS.
@@ -198,6 +200,21 @@ same "securityfs evm=2: dnf installs" "$?" 0
 same "... the kernel notice appears exactly once" "$(grep -c 'evmpkg: EVM: X.509 signatures verified' "$work/x509.out")" 1
 before_rpm "... before rpm runs" "$work/x509.out" "evmpkg: EVM: X.509 signatures verified"
 same "securityfs evm=0: no notice" "$(grep -c 'evmpkg: EVM' "$work/good.out")" 0
+R=$work/root-hmac
+newroot "$R"
+dnfr "$R" enforce hmac good install evmdemo >"$work/hmac.out" 2>&1
+same "securityfs evm=3 (HMAC): the kernel notice once, before rpm runs" \
+	"$(grep -c 'evmpkg: EVM: HMAC key loaded' "$work/hmac.out")" 1
+before_rpm "... before rpm runs" "$work/hmac.out" "evmpkg: EVM: HMAC key loaded"
+
+# A policy the rpm plugin refuses: it fails when dnf fills rpm's
+# transaction, before dnf's plugin runs; dnf shows rpm's words.
+R=$work/root-badpolicy
+newroot "$R"
+dnfr "$R" bad off good install evmdemo >"$work/badpolicy.out" 2>&1
+expect "%_evmpkg_policy sometimes: dnf fails" test $? -ne 0
+expect "... saying why" grep -q "evmpkg: %_evmpkg_policy 'sometimes': use enforce, warn or off" "$work/badpolicy.out"
+nothing_installed "$R" "bad policy"
 # rpm's plugin alone: once per real transaction, never in a test one.
 rpmx() {	# rpmx ROOT rpm-args...: rpm with the plugin and securityfs evm=2
 	local root=$1
