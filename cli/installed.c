@@ -18,6 +18,9 @@ void cli_inst_init(struct cli_inst *in, int argc)
 	in->certs = calloc((size_t)argc + 1, sizeof(*in->certs));
 	in->o.policy = EVMPKG_POLICY_WARN;
 	in->o.set_caps = 1;	/* dpkg writes none; rpm's are the same values */
+	/* A root built on a host without SELinux has no labels: the signed
+	 * one is what the EVM signature covers. */
+	in->o.set_label = 1;
 	/* No stock plugin ran for an installed root: IMA-only values too. */
 	in->o.write_ima_only = 1;
 }

@@ -123,6 +123,7 @@ static int apply_file(struct evmpkg_pkg *p, size_t fx, int fd, const char *path,
 	}
 	so.set_owner_mode = p->o.set_owner_mode;
 	so.set_caps = p->o.set_caps;
+	so.set_label = p->o.set_label;
 	if (!u->c.ima_content || (flags & (EVMPKG_AF_KEPT | EVMPKG_AF_INSTALLED))) {
 		if ((fd = readable_fd(fd, path, k, &own, err)) < 0)
 			return err->rc;

@@ -149,6 +149,21 @@ same "statoverride: apply exit 0" "$?" 0
 expect "statoverride: security.ima written" evmctl ima_verify --key "$CERT" "$R4/usr/bin/demo-suid"
 same "statoverride: no security.evm" "$(xattr security.evm "$R4/usr/bin/demo-suid")" ""
 
+# A signed SELinux label: written by apply (no installer labelled the root).
+printf '/usr/sbin/demo-ping\t--\tsystem_u:object_r:bin_t:s0\n' > "$work/file_contexts"
+"$EVMPKG" sign --key "$keys/rsa2048.pem" --cert "$CERT" --file-contexts "$work/file_contexts" \
+	-o "$work/label.deb" "$work/v1.deb" >/dev/null 2>&1
+R6=$work/deb6
+rm -rf "$R6"
+mkdir -p "$R6/var/lib/dpkg/info" "$R6/var/lib/dpkg/updates"
+touch "$R6/var/lib/dpkg/status"
+dpkg --root="$R6" --force-script-chrootless --log=/dev/null -i "$work/label.deb" >/dev/null 2>&1
+expect "label: apply" A --root "$R6" --all
+same "label: security.selinux written" "$(getfattr --absolute-names --only-values -n security.selinux "$R6/usr/sbin/demo-ping" 2>/dev/null | tr -d '\0')" \
+	"system_u:object_r:bin_t:s0"
+oracle "label: evmctl verifies the labelled file" "$R6" /usr/sbin/demo-ping
+expect "label: verify" V --root "$R6"
+
 # A local diversion: dpkg puts the file at the diverted name, apply follows it.
 R5=$work/deb5
 rm -rf "$R5"

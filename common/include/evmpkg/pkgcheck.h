@@ -58,6 +58,8 @@ struct evmpkg_pkgopts {
 					   roots); else they must already be so */
 	int set_caps;			/* write the signed capabilities: the
 					   installer does not (dpkg) */
+	int set_label;			/* write the signed SELinux label: no one
+					   labelled the files (evmpkg apply) */
 	int write_ima_only;		/* write security.ima of IMA-only files
 					   too (rpm's stock ima plugin does it
 					   there; nothing else does for .deb) */

@@ -55,6 +55,8 @@ struct evmpkg_seq_opts {
 				   0: they must already be as signed */
 	int set_caps;		/* write the signed capabilities (also when
 				   owner and mode are the installer's) */
+	int set_label;		/* write the signed SELinux label (also
+				   when owner and mode are the installer's) */
 	int dry_run;
 	/*
 	 * The installer kept the file as it was (rpm's FA_TOUCH): if its own
