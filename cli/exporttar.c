@@ -47,10 +47,16 @@ static int rename_entry(struct tarw *t, struct archive_entry *e, char **rel)
 	return 0;
 }
 
+struct kept {
+	char *name;
+	void *val;
+	size_t len;
+};
+
 /* A signed file: the signed values replace the tree's security.* ones. */
 static int sign_entry(struct archive_entry *e, const struct export_rec *r)
 {
-	struct { char *name; void *val; size_t len; } keep[64];
+	struct kept *keep = NULL, *nk;
 	size_t nkeep = 0;
 	const char *name;
 	const void *val;
@@ -58,12 +64,14 @@ static int sign_entry(struct archive_entry *e, const struct export_rec *r)
 	int rc = 0;
 
 	archive_entry_xattr_reset(e);
-	while (archive_entry_xattr_next(e, &name, &val, &len) == ARCHIVE_OK) {
+	while (!rc && archive_entry_xattr_next(e, &name, &val, &len) == ARCHIVE_OK) {
 		if (!strncmp(name, "security.", 9))
 			continue;
-		if (nkeep == sizeof(keep) / sizeof(keep[0]) ||
-		    !(keep[nkeep].name = strdup(name)) ||
+		if (!(nk = realloc(keep, (nkeep + 1) * sizeof(*keep))) ||
+		    !((keep = nk)[nkeep].name = strdup(name)) ||
 		    !(keep[nkeep].val = malloc(len ? len : 1))) {
+			if (nk)
+				free(keep[nkeep].name);
 			rc = -1;
 			break;
 		}
@@ -82,6 +90,7 @@ static int sign_entry(struct archive_entry *e, const struct export_rec *r)
 		free(keep[i].name);
 		free(keep[i].val);
 	}
+	free(keep);
 	if (r->meta) {
 		archive_entry_set_uid(e, r->uid);
 		archive_entry_set_gid(e, r->gid);

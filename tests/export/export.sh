@@ -32,7 +32,7 @@ trap '[ -n "${KEEP:-}" ] || { umount "$work/mnt" 2>/dev/null; rm -rf "$work"; }'
 keys=$work/keys
 setup_fail() { not_ok setup "$1"; finish; exit 1; }
 [ "$(id -u)" = 0 ] || setup_fail "needs root (dpkg --root, rpm --root, chown, security.* xattrs)"
-for t in dpkg dpkg-deb rpm rpmbuild evmctl getfattr getcap jq tar mke2fs debugfs \
+for t in mmdebstrap apt-ftparchive dpkg dpkg-deb rpm rpmbuild evmctl getfattr getcap jq tar mke2fs debugfs \
 	tar2sqfs sqfs2tar unsquashfs setpriv; do
 	command -v "$t" >/dev/null || setup_fail "needs $t (make deps)"
 done
@@ -258,5 +258,48 @@ while IFS=$'\t' read -r path kind uid gid mode ima evm; do
 	evmctl verify --key "$CERT" "$U2$path" >/dev/null 2>&1 || bad=1
 done < "$work/expected.tsv"
 same "as nobody: signed files get the signed owner and values; evmctl verify" "$bad" 0
+
+# --- mmdebstrap: customize hooks apply and export -------------------------------
+# The essential set is unpacked by mmdebstrap itself (no dpkg hook sees
+# it); the signed package comes in through apt from a local repository
+# (file:, mounted into the chroot by mmdebstrap's file-mirror-automount
+# hooks), then `evmpkg apply`
+# writes its signatures and `evmpkg export` writes the image tar. apt's
+# downloads are kept in $MMCACHE between runs (mmdebstrap's sync-in and
+# sync-out), so only the indices are fetched again.
+MMCACHE=${APTROOT_CACHE:-/var/cache/evmpkg-tests}/mmdebstrap-archives
+mkdir -p "$MMCACHE"
+# Signed without a label: evmpkg apply writes none (on an SELinux system
+# the label is the policy's, set before), while export carries it.
+mkdir -p "$work/repo"
+sign "$work/demo.deb" "$work/repo/evmdemo.deb" --caps /usr/sbin/demo-ping=cap_net_raw+ep ||
+	not_ok "mmdebstrap: sign the package" "$(tail -n 3 "$work/sign.log")"
+"$EVMPKG" inspect --json --cert "$CERT" "$work/repo/evmdemo.deb" > "$work/mm.json" 2>/dev/null
+(cd "$work/repo" && apt-ftparchive packages . > Packages && apt-ftparchive release . > Release) 2>/dev/null
+mmdebstrap --variant=essential --include=evmdemo --skip=essential/unlink \
+	--hook-dir=/usr/share/mmdebstrap/hooks/file-mirror-automount \
+	--setup-hook='mkdir -p "$1"/var/cache/apt/archives/' \
+	--setup-hook="sync-in $MMCACHE /var/cache/apt/archives/" \
+	--customize-hook="sync-out /var/cache/apt/archives $MMCACHE" \
+	--customize-hook="'$EVMPKG' apply --root \"\$1\" --all --cert '$CERT'" \
+	--customize-hook="'$EVMPKG' export --root \"\$1\" --all --cert '$CERT' --tar '$work/mm.tar'" \
+	bookworm "$work/mmroot" "deb http://deb.debian.org/debian bookworm main" \
+	"deb [trusted=yes] file://$work/repo ./" >"$work/mmdebstrap.out" 2>&1
+same "mmdebstrap with evmpkg apply and export as customize hooks: exit status" "$?" 0
+expect "mmdebstrap: evmpkg apply ran in the hook" grep -q "^evmpkg: apply: 1 signed packages" "$work/mmdebstrap.out"
+bad=0 n=0
+while IFS= read -r path; do
+	n=$((n + 1))
+	evmctl verify --key "$CERT" "$work/mmroot$path" >/dev/null 2>&1 &&
+		evmctl ima_verify --key "$CERT" "$work/mmroot$path" >/dev/null 2>&1 || { bad=1; echo "mmdebstrap: $path"; }
+done < <(jq -r 'select(.signed == "ima+evm") | .path' "$work/mm.json")
+same "mmdebstrap: evmdemo's $n files with EVM signatures verify with evmctl (ima_verify, verify)" "$bad" 0
+expect "mmdebstrap: evmpkg verify --root finds nothing wrong" "$EVMPKG" verify --root "$work/mmroot" --all --cert "$CERT"
+tar --xattrs --xattrs-include='security.*' -tvvf "$work/mm.tar" > "$work/mm.list" 2>/dev/null
+expect "mmdebstrap: the exported tar holds the system (usr/bin/dpkg)" grep -q ' usr/bin/dpkg$' "$work/mm.list"
+same "mmdebstrap: the exported tar carries evmdemo's records" \
+	"$(names "$work/mm.list" | grep -c $'\tsecurity.evm')" \
+	"$(jq -r 'select(.signed == "ima+evm") | .path' "$work/mm.json" | wc -l)"
+rm -rf "$work/mmroot" "$work/mm.tar"
 
 finish
