@@ -230,6 +230,14 @@ expect "tampered: the other files keep theirs" grep -A2 ' usr/bin/evmdemo-suid$'
 same "tampered: not in the debugfs script" "$(grep -c '"/usr/bin/demo-suid"' "$X/tampered.debugfs")" 0
 refuse "tampered: the tar is written (all the same)" test ! -s "$X/tampered.tar"
 
+# --- the output inside the root (mmdebstrap's unshare recipe) -----------------
+mkdir -p "$R/tmp"
+"$EVMPKG" export --root "$R" --cert "$CERT" --sign-config --all --tar "$R/tmp/self.tar" >"$work/self.out" 2>&1
+same "output under the root: exit status" "$?" 0
+same "output under the root: the tar leaves itself out" \
+	"$(tar -tf "$R/tmp/self.tar" | grep -c '^tmp/.')" 0
+rm -rf "$R/tmp"
+
 # --- no certificate: refused, nothing written ----------------------------------
 "$EVMPKG" export --root "$R" --all --tar "$X/nocert.tar" >"$work/nocert.out" 2>&1
 same "without a certificate: exit status 2" "$?" 2
