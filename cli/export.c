@@ -107,6 +107,7 @@ static int one_pkg(struct evmpkg_instpkg *ip, void *arg)
 	struct xstate *s = arg;
 	struct evmpkg_verifyjob *jobs;
 	size_t rootlen = s->in.root && strcmp(s->in.root, "/") ? strlen(s->in.root) : 0;
+	size_t before = s->set.n;
 	int rc = 0;
 
 	if (!s->checked_trust++ && !evmpkg_trust_count(s->in.trust)) {
@@ -144,7 +145,8 @@ static int one_pkg(struct evmpkg_instpkg *ip, void *arg)
 	free(jobs);
 	s->npkgs++;
 	if (s->in.verbose)
-		printf("%s: %zu signed files\n", ip->name, ip->n);
+		printf("%s: %zu of %zu signed files exported with their signatures\n",
+		       ip->name, s->set.n - before, ip->n);
 	return rc;
 }
 
@@ -311,6 +313,10 @@ int cmd_export(int argc, char **argv)
 	}
 	if (!tar && !dbg) {
 		cli_err("export: give --tar, --debugfs or both");
+		goto usage;
+	}
+	if (tar && !strcmp(tar, "-") && isatty(STDOUT_FILENO)) {
+		cli_err("export: --tar -: standard output is a terminal; redirect it");
 		goto usage;
 	}
 	if (tar && !strcmp(tar, "-") && s.in.verbose) {

@@ -238,6 +238,11 @@ same "output under the root: the tar leaves itself out" \
 	"$(tar -tf "$R/tmp/self.tar" | grep -c '^tmp/.')" 0
 rm -rf "$R/tmp"
 
+# --- a tar is not written to a terminal ---------------------------------------------
+script -qec "'$EVMPKG' export --root '$R' --cert '$CERT' --all --tar -" /dev/null > "$work/tty.out" 2>&1
+same "--tar - on a terminal: exit status 2" "$?" 2
+expect "--tar - on a terminal: says why" grep -q "standard output is a terminal" "$work/tty.out"
+
 # --- no certificate: refused, nothing written ----------------------------------
 "$EVMPKG" export --root "$R" --all --tar "$X/nocert.tar" >"$work/nocert.out" 2>&1
 same "without a certificate: exit status 2" "$?" 2
