@@ -20,6 +20,7 @@ static const struct {
 	{ "inspect", cmd_inspect, "show and check the signatures of a package" },
 	{ "verify", cmd_verify, "check installed packages' files against their signatures" },
 	{ "apply", cmd_apply, "(re)apply installed packages' signatures to their files" },
+	{ "export", cmd_export, "a root's signatures for rootless image tools (pax tar, debugfs)" },
 	{ "status", cmd_status, "report the kernel's EVM and IMA state and the installers' setup" },
 };
 
