@@ -282,8 +282,8 @@ same "as nobody: signed files get the signed owner and values; evmctl verify" "$
 # sync-out), so only the indices are fetched again.
 MMCACHE=${APTROOT_CACHE:-/var/cache/evmpkg-tests}/mmdebstrap-archives
 mkdir -p "$MMCACHE"
-# Signed without a label: evmpkg apply writes none (on an SELinux system
-# the label is the policy's, set before), while export carries it.
+# Signed without a label (labels through apply are tested in the
+# installed tier).
 mkdir -p "$work/repo"
 sign "$work/demo.deb" "$work/repo/evmdemo.deb" --caps /usr/sbin/demo-ping=cap_net_raw+ep ||
 	not_ok "mmdebstrap: sign the package" "$(tail -n 3 "$work/sign.log")"
