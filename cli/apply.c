@@ -77,44 +77,34 @@ static int one_pkg(struct evmpkg_instpkg *ip, void *arg)
 	return 0;
 }
 
+static int own_opt(int c, const char *arg, void *ctx)
+{
+	struct astate *s = ctx;
+
+	if (c != 'P')
+		return 0;
+	s->in.o.policy = evmpkg_policy_parse(arg);
+	if (s->in.o.policy != EVMPKG_POLICY_WARN && s->in.o.policy != EVMPKG_POLICY_ENFORCE) {
+		cli_err("apply: --policy takes warn or enforce, not '%s'", arg);
+		return -1;
+	}
+	return 1;
+}
+
 int cmd_apply(int argc, char **argv)
 {
 	static const struct option lo[] = {
-		CLI_INST_LONGOPTS,
 		{ "policy", required_argument, NULL, 'P' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct astate s;
-	int c, all = 0, rc;
+	const struct cli_inst_verb v = { "apply", lo, own_opt, &s, usage, 1 };
+	int rc;
 
 	memset(&s, 0, sizeof(s));
-	cli_inst_init(&s.in, argc);
-	if (!s.in.names || !s.in.certs)
-		return 2;
-	while ((c = getopt_long(argc, argv, "j:vh", lo, NULL)) != -1) {
-		if ((rc = cli_inst_opt(&s.in, c, optarg, &all)) < 0)
-			goto usage;
-		if (rc)
-			continue;
-		switch (c) {
-		case 'P':
-			s.in.o.policy = evmpkg_policy_parse(optarg);
-			if (s.in.o.policy != EVMPKG_POLICY_WARN &&
-			    s.in.o.policy != EVMPKG_POLICY_ENFORCE) {
-				cli_err("apply: --policy takes warn or enforce, not '%s'", optarg);
-				goto usage;
-			}
-			break;
-		case 'h': usage(stdout); cli_inst_free(&s.in); return 0;
-		default: goto usage;
-		}
-	}
-	for (int i = optind; i < argc; i++)
-		s.in.names[s.in.nnames++] = argv[i];
-	if (all == !!s.in.nnames) {
-		cli_err("apply: give --all or the packages to apply");
-		goto usage;
+	if ((rc = cli_inst_args(&s.in, argc, argv, &v)) >= 0) {
+		cli_inst_free(&s.in);
+		return rc;
 	}
 	s.in.lock = 1;
 	rc = cli_inst_each(&s.in, one_pkg, &s);
@@ -125,8 +115,4 @@ int cmd_apply(int argc, char **argv)
 	       s.count[EVMPKG_A_KEPT], s.count[EVMPKG_A_CONFIG], s.nbad);
 	cli_inst_free(&s.in);
 	return rc ? 2 : s.nbad ? 1 : 0;
-usage:
-	usage(stderr);
-	cli_inst_free(&s.in);
-	return 2;
 }

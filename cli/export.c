@@ -115,17 +115,8 @@ static int one_pkg(struct evmpkg_instpkg *ip, void *arg)
 			"root): the files' content cannot be checked against their signatures");
 		return -1;
 	}
-	if (!(jobs = calloc(ip->n + 1, sizeof(*jobs)))) {
-		cli_err("out of memory");
+	if (!(jobs = cli_inst_verify(ip, &s->nbad)))
 		return -1;
-	}
-	for (size_t i = 0; i < evmpkg_pkg_nproblems(ip->pkg); i++) {
-		cli_err("%s", evmpkg_pkg_problem(ip->pkg, i));
-		s->nbad++;
-	}
-	for (size_t i = 0; i < ip->n; i++)
-		jobs[i] = (struct evmpkg_verifyjob){ .fx = ip->f[i].fx, .path = ip->f[i].path };
-	evmpkg_pkg_verify_all(ip->pkg, jobs, ip->n);
 	for (size_t i = 0; i < ip->n; i++) {
 		struct evmpkg_fileresult fr;
 
@@ -140,9 +131,8 @@ static int one_pkg(struct evmpkg_instpkg *ip, void *arg)
 				rc = -1;
 			}
 		}
-		free(jobs[i].msg);
 	}
-	free(jobs);
+	cli_inst_jobs_free(jobs, ip->n);
 	s->npkgs++;
 	if (s->in.verbose)
 		printf("%s: %zu of %zu signed files exported with their signatures\n",
@@ -276,41 +266,41 @@ const struct export_rec *export_set_find(const struct export_set *s, const char 
 	return q ? *q : NULL;
 }
 
+struct xopts {
+	const char *tar, *dbg;
+};
+
+static int own_opt(int c, const char *arg, void *ctx)
+{
+	struct xopts *x = ctx;
+
+	if (c == 'T')
+		x->tar = arg;
+	else if (c == 'D')
+		x->dbg = arg;
+	return c == 'T' || c == 'D';
+}
+
 int cmd_export(int argc, char **argv)
 {
 	static const struct option lo[] = {
-		CLI_INST_LONGOPTS,
 		{ "tar", required_argument, NULL, 'T' },
 		{ "debugfs", required_argument, NULL, 'D' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *tar = NULL, *dbg = NULL;
+	struct xopts x = { NULL, NULL };
+	const struct cli_inst_verb v = { "export", lo, own_opt, &x, usage, 1 };
+	const char *tar, *dbg;
 	struct xstate s;
-	int c, all = 0, rc, wrc = 0;
+	int rc, wrc = 0;
 
 	memset(&s, 0, sizeof(s));
-	cli_inst_init(&s.in, argc);
-	if (!s.in.names || !s.in.certs)
-		return 2;
-	while ((c = getopt_long(argc, argv, "j:vh", lo, NULL)) != -1) {
-		if ((rc = cli_inst_opt(&s.in, c, optarg, &all)) < 0)
-			goto usage;
-		if (rc)
-			continue;
-		switch (c) {
-		case 'T': tar = optarg; break;
-		case 'D': dbg = optarg; break;
-		case 'h': usage(stdout); cli_inst_free(&s.in); return 0;
-		default: goto usage;
-		}
+	if ((rc = cli_inst_args(&s.in, argc, argv, &v)) >= 0) {
+		cli_inst_free(&s.in);
+		return rc;
 	}
-	for (int i = optind; i < argc; i++)
-		s.in.names[s.in.nnames++] = argv[i];
-	if (all == !!s.in.nnames) {
-		cli_err("export: give --all or the packages to export");
-		goto usage;
-	}
+	tar = x.tar;
+	dbg = x.dbg;
 	if (!tar && !dbg) {
 		cli_err("export: give --tar, --debugfs or both");
 		goto usage;

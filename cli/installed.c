@@ -32,7 +32,7 @@ void cli_inst_free(struct cli_inst *in)
 	free(in->certs);
 }
 
-int cli_inst_opt(struct cli_inst *in, int c, const char *arg, int *all)
+static int inst_opt(struct cli_inst *in, int c, const char *arg, int *all)
 {
 	uint32_t v;
 
@@ -52,6 +52,76 @@ int cli_inst_opt(struct cli_inst *in, int c, const char *arg, int *all)
 		return 1;
 	}
 	return 0;
+}
+
+int cli_inst_args(struct cli_inst *in, int argc, char **argv, const struct cli_inst_verb *v)
+{
+	static const struct option common[] = { CLI_INST_LONGOPTS,
+						{ "help", no_argument, NULL, 'h' } };
+	size_t nc = sizeof(common) / sizeof(common[0]), nv = 0;
+	struct option *lo;
+	int c, all = 0, r, rc = -1;
+
+	cli_inst_init(in, argc);
+	while (v->opts && v->opts[nv].name)
+		nv++;
+	if (!in->names || !in->certs || !(lo = calloc(nc + nv + 1, sizeof(*lo)))) {
+		cli_err("out of memory");
+		return 2;
+	}
+	memcpy(lo, common, sizeof(common));
+	memcpy(lo + nc, v->opts, nv * sizeof(*lo));
+	while (rc < 0 && (c = getopt_long(argc, argv, "j:vh", lo, NULL)) != -1) {
+		if (c == 'h') {
+			v->usage(stdout);
+			rc = 0;
+		} else if ((r = inst_opt(in, c, optarg, &all)) == 0) {
+			r = v->own ? v->own(c, optarg, v->ctx) : 0;
+			if (r <= 0)
+				rc = 2;
+		} else if (r < 0) {
+			rc = 2;
+		}
+	}
+	free(lo);
+	for (int i = optind; rc < 0 && i < argc; i++)
+		in->names[in->nnames++] = argv[i];
+	if (rc < 0 && all && in->nnames) {
+		cli_err("%s: --all or package names, not both", v->name);
+		rc = 2;
+	} else if (rc < 0 && v->need_target && !all && !in->nnames) {
+		cli_err("%s: give --all or the packages", v->name);
+		rc = 2;
+	}
+	if (rc == 2)
+		v->usage(stderr);
+	return rc;
+}
+
+struct evmpkg_verifyjob *cli_inst_verify(const struct evmpkg_instpkg *ip, size_t *nbad)
+{
+	struct evmpkg_verifyjob *jobs = calloc(ip->n + 1, sizeof(*jobs));
+
+	if (!jobs) {
+		cli_err("out of memory");
+		return NULL;
+	}
+	/* A manifest that does not decode or pair: every file of it is in doubt. */
+	for (size_t i = 0; i < evmpkg_pkg_nproblems(ip->pkg); i++) {
+		cli_err("%s", evmpkg_pkg_problem(ip->pkg, i));
+		++*nbad;
+	}
+	for (size_t i = 0; i < ip->n; i++)
+		jobs[i] = (struct evmpkg_verifyjob){ .fx = ip->f[i].fx, .path = ip->f[i].path };
+	evmpkg_pkg_verify_all(ip->pkg, jobs, ip->n);
+	return jobs;
+}
+
+void cli_inst_jobs_free(struct evmpkg_verifyjob *jobs, size_t n)
+{
+	for (size_t i = 0; jobs && i < n; i++)
+		free(jobs[i].msg);
+	free(jobs);
 }
 
 static int exists(const char *root, const char *path)

@@ -6,6 +6,8 @@
 #ifndef EVMPKG_CLI_INSTALLED_H
 #define EVMPKG_CLI_INSTALLED_H
 
+#include <getopt.h>
+
 #include "cli.h"
 
 struct cli_inst {
@@ -33,8 +35,31 @@ enum { CLI_I_ROOT = 300, CLI_I_DBPATH, CLI_I_CERT, CLI_I_ALL, CLI_I_SIGN_CONFIG,
 	{ "verbose", no_argument, NULL, 'v' }
 
 void cli_inst_init(struct cli_inst *in, int argc);
-/* 1: c was one of CLI_INST_LONGOPTS and is taken; 0: not one; -1: bad. */
-int cli_inst_opt(struct cli_inst *in, int c, const char *arg, int *all);
+
+/* A verb's own options: own() takes c (1), says it is not one (0) or that
+ * its value is bad (-1, having said why). */
+struct cli_inst_verb {
+	const char *name;		/* "verify" */
+	const struct option *opts;	/* its long options, NULL-terminated */
+	int (*own)(int c, const char *arg, void *ctx);
+	void *ctx;
+	void (*usage)(FILE *f);
+	int need_target;		/* --all or package names required */
+};
+/*
+ * cli_inst_init, then argv: the shared options (CLI_INST_LONGOPTS), the
+ * verb's, --help, and the package names. Returns -1 to go on, else the
+ * exit status (0 after --help, 2 for bad usage, which it has reported).
+ */
+int cli_inst_args(struct cli_inst *in, int argc, char **argv, const struct cli_inst_verb *v);
+
+/*
+ * Reports ip's package-wide problems (adding them to *nbad) and verifies
+ * every signed file of it on the package's threads; the jobs are the
+ * caller's to free with cli_inst_jobs_free. NULL when out of memory (said).
+ */
+struct evmpkg_verifyjob *cli_inst_verify(const struct evmpkg_instpkg *ip, size_t *nbad);
+void cli_inst_jobs_free(struct evmpkg_verifyjob *jobs, size_t n);
 /*
  * Loads the trust (--cert, else the default locations under the root,
  * else this system's) and walks every database of the root; the names

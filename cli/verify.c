@@ -51,21 +51,11 @@ static void json_problem(struct vstate *s, const struct evmpkg_instpkg *ip,
 static int one_pkg(struct evmpkg_instpkg *ip, void *arg)
 {
 	struct vstate *s = arg;
-	struct evmpkg_verifyjob *jobs = calloc(ip->n + 1, sizeof(*jobs));
+	struct evmpkg_verifyjob *jobs = cli_inst_verify(ip, &s->nbad);
 	size_t rootlen = s->in.root && strcmp(s->in.root, "/") ? strlen(s->in.root) : 0;
 
-	if (!jobs) {
-		cli_err("out of memory");
+	if (!jobs)
 		return -1;
-	}
-	/* A manifest that does not decode or pair: every file of it is in doubt. */
-	for (size_t i = 0; i < evmpkg_pkg_nproblems(ip->pkg); i++) {
-		cli_err("%s", evmpkg_pkg_problem(ip->pkg, i));
-		s->nbad++;
-	}
-	for (size_t i = 0; i < ip->n; i++)
-		jobs[i] = (struct evmpkg_verifyjob){ .fx = ip->f[i].fx, .path = ip->f[i].path };
-	evmpkg_pkg_verify_all(ip->pkg, jobs, ip->n);
 	for (size_t i = 0; i < ip->n; i++) {
 		char codes[EVMPKG_VERIFY_NCODES + 1];
 
@@ -81,9 +71,8 @@ static int one_pkg(struct evmpkg_instpkg *ip, void *arg)
 		else if (printf("%s  %c %s\n", codes, jobs[i].config ? 'c' : ' ',
 				jobs[i].path + rootlen) > 0 && s->in.verbose && jobs[i].msg)
 			printf("         %s\n", jobs[i].msg);
-		free(jobs[i].msg);
 	}
-	free(jobs);
+	cli_inst_jobs_free(jobs, ip->n);
 	s->npkgs++;
 	if (s->tty) {
 		fprintf(stderr, "\r\033[Kverified %zu packages, %zu files", s->npkgs, s->nfiles);
@@ -92,36 +81,29 @@ static int one_pkg(struct evmpkg_instpkg *ip, void *arg)
 	return 0;
 }
 
+static int own_opt(int c, const char *arg, void *ctx)
+{
+	struct vstate *s = ctx;
+
+	if (c != 'J')
+		return 0;
+	s->json = 1;
+	return 1;
+}
+
 int cmd_verify(int argc, char **argv)
 {
 	static const struct option lo[] = {
-		CLI_INST_LONGOPTS,
 		{ "json", no_argument, NULL, 'J' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct vstate s = { .tty = isatty(STDERR_FILENO) };
-	int c, all = 0, rc;
+	const struct cli_inst_verb v = { "verify", lo, own_opt, &s, usage, 0 };
+	int rc;
 
-	cli_inst_init(&s.in, argc);
-	if (!s.in.names || !s.in.certs)
-		return 2;
-	while ((c = getopt_long(argc, argv, "j:vh", lo, NULL)) != -1) {
-		if ((rc = cli_inst_opt(&s.in, c, optarg, &all)) < 0)
-			goto usage;
-		if (rc)
-			continue;
-		switch (c) {
-		case 'J': s.json = 1; break;
-		case 'h': usage(stdout); cli_inst_free(&s.in); return 0;
-		default: goto usage;
-		}
-	}
-	for (int i = optind; i < argc; i++)
-		s.in.names[s.in.nnames++] = argv[i];
-	if (all && s.in.nnames) {
-		cli_err("verify: --all or package names, not both");
-		goto usage;
+	if ((rc = cli_inst_args(&s.in, argc, argv, &v)) >= 0) {
+		cli_inst_free(&s.in);
+		return rc;
 	}
 	if (s.json)
 		fputs("{\"problems\":[", stdout);
@@ -136,8 +118,4 @@ int cmd_verify(int argc, char **argv)
 			s.npkgs, s.nfiles, s.nbad);
 	cli_inst_free(&s.in);
 	return rc ? 2 : s.nbad ? 1 : 0;
-usage:
-	usage(stderr);
-	cli_inst_free(&s.in);
-	return 2;
 }
