@@ -12,6 +12,7 @@
 #include "evmpkg/hashalgo.h"
 #include "evmpkg/hex.h"
 #include "evmpkg/keys.h"
+#include "evmpkg/keystore.h"
 #include "evmpkg/kstate.h"
 #include "evmpkg/manifest.h"
 #include "evmpkg/pkgcheck.h"
