@@ -208,6 +208,22 @@ static int load_cert(const char *path, X509 **out, struct evmpkg_err *err)
 	return *out ? EVMPKG_OK : evmpkg_fail(err, EVMPKG_ENOMEM, "out of memory");
 }
 
+int evmpkg_cert_keyid(const char *path, uint32_t *keyid, int *is_ec,
+		      struct evmpkg_err *err)
+{
+	X509 *x;
+	int rc = load_cert(path, &x, err);
+
+	if (rc)
+		return rc;
+	*is_ec = EVP_PKEY_get_base_id(X509_get0_pubkey(x)) == EVP_PKEY_EC;
+	rc = cert_keyid(x, keyid) ? EVMPKG_OK :
+	     evmpkg_fail(err, EVMPKG_ECRYPTO, "certificate %s: no key id", path);
+	X509_free(x);
+	ERR_clear_error();
+	return rc;
+}
+
 /* A PEM private key, and a certificate in the same file if there is one. */
 static int pem_key(struct evmpkg_key *k, const char *keypath,
 		   struct passarg *pa, X509 **x, struct evmpkg_err *err)

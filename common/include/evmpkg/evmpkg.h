@@ -20,6 +20,7 @@
 #include "evmpkg/reader.h"
 #include "evmpkg/sequencer.h"
 #include "evmpkg/signer.h"
+#include "evmpkg/sigreq.h"
 #include "evmpkg/trustpaths.h"
 #include "evmpkg/verdict.h"
 #include "evmpkg/verify.h"

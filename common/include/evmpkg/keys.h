@@ -32,6 +32,10 @@ int evmpkg_key_load(const char *keypath, const char *pass,
 		    const char *certpath, struct evmpkg_key **out,
 		    struct evmpkg_err *err);
 void evmpkg_key_free(struct evmpkg_key *k);
+/* The key id (as above) and key type of the certificate at path (a file
+ * or a pkcs11: URI), without its key: what a signing request expects. */
+int evmpkg_cert_keyid(const char *path, uint32_t *keyid, int *is_ec,
+		      struct evmpkg_err *err);
 uint32_t evmpkg_key_id(const struct evmpkg_key *k);
 /* 1 for an ECDSA key: kernels without CONFIG_CRYPTO_ECDSA (Debian 12's)
  * cannot verify its signatures. */
