@@ -17,6 +17,7 @@
 #include <openssl/evp.h>
 
 #include "cli.h"
+#include "sign.h"
 
 #define PASS_MAX 1024
 
@@ -113,4 +114,11 @@ int cli_key_load(const struct cli_signopts *so, struct evmpkg_key **k)
 		cli_err("note: key %08x is in a token, reached through the %s",
 			evmpkg_key_id(*k), evmpkg_key_via(*k));
 	return rc ? -1 : 0;
+}
+
+void cli_key_done(const struct evmpkg_key *k)
+{
+	if (k && evmpkg_key_serialised(k))
+		cli_err("note: the token failed a signature made beside others and "
+			"signed one at a time from then on (every value was verified)");
 }

@@ -138,6 +138,7 @@ int cmd_sign(int argc, char **argv)
 		if (cli_key_load(&so, &o.s.key))
 			goto out;
 		rc = sigreq_sign(signreq, o.out, o.s.key, so.jobs) ? 1 : 0;
+		cli_key_done(o.s.key);
 		goto out;
 	}
 	if (optind >= argc || (request || attach ? !so.cert || so.key : !so.key)) {
@@ -197,6 +198,7 @@ int cmd_sign(int argc, char **argv)
 		if (sign_one(&o, argv[i]))
 			bad++;
 	rc = bad ? 1 : 0;
+	cli_key_done(o.s.key);
 	if (request && !bad) {
 		rc = sigreq_write(&req, request) ? 1 : 0;
 		if (!rc)

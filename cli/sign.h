@@ -19,6 +19,10 @@ const char *sign_caps_for(const struct sign_opts *o, const char *path);
 int sign_rpm(const struct sign_opts *o, const char *path);
 int sign_deb(const struct sign_opts *o, const char *path);
 
+/* After signing with k: says when a token fell back to one signature at
+ * a time (cli/passsrc.c, beside cli_key_load). */
+void cli_key_done(const struct evmpkg_key *k);
+
 /* The signing-host flow (cli/sigreq.c); each says what went wrong. */
 /* A request for --cert's key with --hash and --ima, no package yet. */
 int sigreq_begin(struct evmpkg_sigreq *r, const struct cli_signopts *so);

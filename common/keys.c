@@ -171,22 +171,27 @@ static X509 *x509_plain(X509 *x)
 	return y;
 }
 
-/* The certificates of a file, or the one a pkcs11: URI names. */
-static int load_certs(const char *path, STACK_OF(X509) **out,
-		      struct evmpkg_err *err)
+/*
+ * The certificates of a file, or the one a pkcs11: URI names: through ks
+ * when a token key is open (a store of its own would initialise the same
+ * PKCS#11 module a second time, and finalise it under the key's sessions
+ * when freed), else through a store opened for this.
+ */
+static int load_certs(const char *path, struct evmpkg_keystore *ks,
+		      STACK_OF(X509) **out, struct evmpkg_err *err)
 {
-	struct evmpkg_keystore *ks;
+	struct evmpkg_keystore *own = NULL;
 	X509 *x = NULL, *y;
 	int rc;
 
 	if (!evmpkg_keystore_is_uri(path))
 		return read_certs(path, out, err);
-	if ((rc = evmpkg_keystore_open(&ks, err)))
+	if (!ks && (rc = evmpkg_keystore_open(&own, err)))
 		return rc;
-	rc = evmpkg_keystore_cert(ks, path, &x, err);
+	rc = evmpkg_keystore_cert(ks ? ks : own, path, &x, err);
 	y = rc ? NULL : x509_plain(x);
 	X509_free(x);
-	evmpkg_keystore_free(ks);
+	evmpkg_keystore_free(own);
 	if (rc)
 		return rc;
 	if (!y || !(*out = sk_X509_new_null()) || !sk_X509_push(*out, y)) {
@@ -196,10 +201,11 @@ static int load_certs(const char *path, STACK_OF(X509) **out,
 	return EVMPKG_OK;
 }
 
-static int load_cert(const char *path, X509 **out, struct evmpkg_err *err)
+static int load_cert(const char *path, struct evmpkg_keystore *ks, X509 **out,
+		     struct evmpkg_err *err)
 {
 	STACK_OF(X509) *sk;
-	int rc = load_certs(path, &sk, err);
+	int rc = load_certs(path, ks, &sk, err);
 
 	if (rc)
 		return rc;
@@ -212,7 +218,7 @@ int evmpkg_cert_keyid(const char *path, uint32_t *keyid, int *is_ec,
 		      struct evmpkg_err *err)
 {
 	X509 *x;
-	int rc = load_cert(path, &x, err);
+	int rc = load_cert(path, NULL, &x, err);
 
 	if (rc)
 		return rc;
@@ -384,7 +390,7 @@ int evmpkg_key_load(const char *keypath, const char *pass,
 	if (certpath) {
 		X509_free(x);
 		x = NULL;
-		if ((rc = load_cert(certpath, &x, err))) {
+		if ((rc = load_cert(certpath, k->ks, &x, err))) {
 			evmpkg_key_free(k);
 			return rc;
 		}
@@ -590,7 +596,7 @@ int evmpkg_trust_add_file(struct evmpkg_trust *t, const char *path, int usage,
 			  struct evmpkg_err *err)
 {
 	STACK_OF(X509) *sk;
-	int rc = load_certs(path, &sk, err);
+	int rc = load_certs(path, NULL, &sk, err);
 
 	if (rc)
 		return rc;

@@ -86,15 +86,18 @@ rm -f "$W/imp.key.der"
 
 T="pkcs11:token=evmtest"
 # tcert LABEL ID: a self-signed certificate (SKID from the key) made by
-# openssl through the token, stored in the token beside its key.
+# openssl through the token, stored in the token beside its key. Debian
+# 13's openssl with pkcs11-provider and SoftHSM crashes at exit after
+# writing the certificate: the certificate is checked instead of its
+# exit status.
 tcert() {
 	openssl req -new -x509 "${OSSL_TOKEN[@]}" \
 		-key "$T;object=$1;type=private;pin-value=$PIN" -sha256 -days 3650 \
 		-subj "/CN=evmpkg token $1" -addext subjectKeyIdentifier=hash \
 		-addext basicConstraints=critical,CA:FALSE \
 		-addext keyUsage=critical,digitalSignature -outform DER \
-		-out "$W/$1.der" >"$W/req-$1.log" 2>&1 &&
-		openssl x509 -inform DER -in "$W/$1.der" -out "$W/$1.crt.pem" &&
+		-out "$W/$1.der" >"$W/req-$1.log" 2>&1
+	openssl x509 -inform DER -in "$W/$1.der" -out "$W/$1.crt.pem" &&
 		p11 --write-object "$W/$1.der" --type cert --id "$2" --label "$1" >/dev/null 2>&1
 }
 expect "certificate of the RSA token key" tcert rsagen 01
