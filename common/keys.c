@@ -297,11 +297,16 @@ static int token_key(struct evmpkg_key *k, const char *uri, const char *pass,
 {
 	int rc = evmpkg_keystore_open(&k->ks, err);
 
-	if (rc || (rc = evmpkg_keystore_key(k->ks, uri, pass, pass_cb, pa, &k->pkey,
-					    err)))
+	/* A certificate in the token is read before the key: with
+	 * pkcs11-provider 1.0, reading one afterwards leaves the key unable
+	 * to sign. */
+	if (!rc && certpath && evmpkg_keystore_is_uri(certpath))
+		rc = load_cert(certpath, k->ks, x, err);
+	else if (!rc && !certpath)
+		*x = token_cert(k, uri);
+	if (rc)
 		return rc;
-	*x = certpath ? NULL : token_cert(k, uri);
-	return EVMPKG_OK;
+	return evmpkg_keystore_key(k->ks, uri, pass, pass_cb, pa, &k->pkey, err);
 }
 
 /* The public key a token key's signatures are checked with: its
@@ -368,6 +373,7 @@ int evmpkg_key_load(const char *keypath, const char *pass,
 	rc = token ? token_key(k, keypath, pass, certpath, &pa, &x, err) :
 		     pem_key(k, keypath, &pa, &x, err);
 	if (rc) {
+		X509_free(x);
 		evmpkg_key_free(k);
 		if (pa.asked && !pass)
 			return evmpkg_fail(err, EVMPKG_ENEEDPASS, token ?
@@ -387,7 +393,7 @@ int evmpkg_key_load(const char *keypath, const char *pass,
 				   "key %s: only RSA and ECDSA keys are supported",
 				   shown);
 	}
-	if (certpath) {
+	if (certpath && !(token && evmpkg_keystore_is_uri(certpath))) {
 		X509_free(x);
 		x = NULL;
 		if ((rc = load_cert(certpath, k->ks, &x, err))) {
