@@ -295,18 +295,25 @@ static int token_key(struct evmpkg_key *k, const char *uri, const char *pass,
 		     const char *certpath, struct passarg *pa, X509 **x,
 		     struct evmpkg_err *err)
 {
-	int rc = evmpkg_keystore_open(&k->ks, err);
+	int uricert = certpath && evmpkg_keystore_is_uri(certpath);
+	int first, rc = evmpkg_keystore_open(&k->ks, err);
 
-	/* A certificate in the token is read before the key: with
-	 * pkcs11-provider 1.0, reading one afterwards leaves the key unable
-	 * to sign. */
-	if (!rc && certpath && evmpkg_keystore_is_uri(certpath))
-		rc = load_cert(certpath, k->ks, x, err);
-	else if (!rc && !certpath)
-		*x = token_cert(k, uri);
 	if (rc)
 		return rc;
-	return evmpkg_keystore_key(k->ks, uri, pass, pass_cb, pa, &k->pkey, err);
+	/* Where the token wants it, its certificate is read before the key. */
+	first = evmpkg_keystore_cert_first(k->ks);
+	if (first && uricert)
+		rc = load_cert(certpath, k->ks, x, err);
+	else if (first && !certpath)
+		*x = token_cert(k, uri);
+	if (rc || (rc = evmpkg_keystore_key(k->ks, uri, pass, pass_cb, pa, &k->pkey,
+					    err)))
+		return rc;
+	if (!first && uricert)
+		rc = load_cert(certpath, k->ks, x, err);
+	else if (!first && !certpath)
+		*x = token_cert(k, uri);
+	return rc;
 }
 
 /* The public key a token key's signatures are checked with: its

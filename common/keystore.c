@@ -89,6 +89,11 @@ const char *evmpkg_keystore_via(const struct evmpkg_keystore *ks)
 	return ks->engine ? "pkcs11 engine" : "pkcs11-provider";
 }
 
+int evmpkg_keystore_cert_first(const struct evmpkg_keystore *ks)
+{
+	return !ks->engine;
+}
+
 /* The one object of type want uri names; a second one is an error, as
  * signing with whichever came first would be a guess. */
 static int store_load(struct evmpkg_keystore *ks, const char *uri, int want,

@@ -43,6 +43,15 @@ int evmpkg_keystore_key(struct evmpkg_keystore *ks, const char *uri,
 int evmpkg_keystore_cert(struct evmpkg_keystore *ks, const char *uri,
 			 X509 **out, struct evmpkg_err *err);
 
+/*
+ * 1 when a certificate in the token must be read before the key:
+ * pkcs11-provider 1.0 leaves a key unable to sign once a certificate has
+ * been read after it. 0 for the engine, which reads certificates after
+ * the key, when it is logged in with the key's PIN; before, libp11 would
+ * ask for the PIN on the terminal itself.
+ */
+int evmpkg_keystore_cert_first(const struct evmpkg_keystore *ks);
+
 /* uri without its query (pin-value, module-path): safe to print. */
 void evmpkg_keystore_uri_shown(const char *uri, char *buf, size_t cap);
 
