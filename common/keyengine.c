@@ -13,6 +13,14 @@
 #include "keyengine.h"
 
 #ifndef OPENSSL_NO_ENGINE
+/* The PKCS#11 module libp11 loads, for messages. */
+static const char *engine_module(void)
+{
+	const char *m = getenv("PKCS11_MODULE_PATH");
+
+	return m && *m ? m : "p11-kit-proxy.so: PKCS11_MODULE_PATH is not set";
+}
+
 struct keyengine {
 	ENGINE *e;
 };
@@ -67,8 +75,9 @@ int keyengine_key(struct keyengine *ke, const char *uri, const char *shown,
 	if (*out)
 		return EVMPKG_OK;
 	ERR_clear_error();
-	return evmpkg_fail(err, EVMPKG_EINVAL, "key %s: the pkcs11 engine finds no "
-			   "private key there, or the PIN is wrong", shown);
+	return evmpkg_fail(err, EVMPKG_EINVAL, "key %s: the pkcs11 engine (module %s) "
+			   "finds no private key there, or the PIN is wrong", shown,
+			   engine_module());
 }
 
 int keyengine_cert(struct keyengine *ke, const char *uri, const char *shown,
@@ -83,7 +92,8 @@ int keyengine_cert(struct keyengine *ke, const char *uri, const char *shown,
 	if (!ENGINE_ctrl_cmd(ke->e, "LOAD_CERT_CTRL", 0, &p, NULL, 0) || !p.cert) {
 		ERR_clear_error();
 		return evmpkg_fail(err, EVMPKG_EINVAL, "certificate %s: the pkcs11 "
-				   "engine finds no certificate there", shown);
+				   "engine (module %s) finds no certificate there", shown,
+				   engine_module());
 	}
 	*out = p.cert;
 	return EVMPKG_OK;

@@ -84,6 +84,14 @@ void evmpkg_keystore_free(struct evmpkg_keystore *ks)
 	free(ks);
 }
 
+/* The PKCS#11 module the provider loads, for messages. */
+static const char *provider_module(void)
+{
+	const char *m = getenv("PKCS11_PROVIDER_MODULE");
+
+	return m && *m ? m : "p11-kit-proxy.so: PKCS11_PROVIDER_MODULE is not set";
+}
+
 const char *evmpkg_keystore_via(const struct evmpkg_keystore *ks)
 {
 	return ks->engine ? "pkcs11 engine" : "pkcs11-provider";
@@ -156,8 +164,9 @@ int evmpkg_keystore_key(struct evmpkg_keystore *ks, const char *uri,
 		return evmpkg_fail(err, EVMPKG_EINVAL, "key %s: names more than one "
 				   "private key; add id= or object=", shown);
 	if (!found)
-		return evmpkg_fail(err, EVMPKG_EINVAL, "key %s: pkcs11-provider finds no "
-				   "private key there, or the PIN is wrong", shown);
+		return evmpkg_fail(err, EVMPKG_EINVAL, "key %s: pkcs11-provider (module "
+				   "%s) finds no private key there, or the PIN is wrong",
+				   shown, provider_module());
 	*out = OSSL_STORE_INFO_get1_PKEY(info);
 	OSSL_STORE_INFO_free(info);
 	return *out ? EVMPKG_OK : evmpkg_fail(err, EVMPKG_ENOMEM, "out of memory");
@@ -180,7 +189,8 @@ int evmpkg_keystore_cert(struct evmpkg_keystore *ks, const char *uri,
 				   "one certificate; add id= or object=", shown);
 	if (!found)
 		return evmpkg_fail(err, EVMPKG_EINVAL, "certificate %s: pkcs11-provider "
-				   "finds no certificate there", shown);
+				   "(module %s) finds no certificate there", shown,
+				   provider_module());
 	*out = OSSL_STORE_INFO_get1_CERT(info);
 	OSSL_STORE_INFO_free(info);
 	return *out ? EVMPKG_OK : evmpkg_fail(err, EVMPKG_ENOMEM, "out of memory");
