@@ -73,9 +73,9 @@ $(B)/pkg/deb/%.o: pkg/deb/%.c $(CORE_HDR) $(DEBPKG_HDR)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ARCHIVE_CFLAGS) -Ipkg/deb -c -o $@ $<
 
-$(B)/cli/%.o: cli/%.c $(CORE_HDR) $(RPMPKG_HDR) $(DEBPKG_HDR) $(wildcard cli/*.h)
+$(B)/cli/%.o: cli/%.c $(CORE_HDR) $(RPMPKG_HDR) $(DEBPKG_HDR) $(wildcard cli/*.h pkg/dpkgdb/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(RPM_CFLAGS) $(ARCHIVE_CFLAGS) -Ipkg/rpm -Ipkg/deb \
+	$(CC) $(ALL_CFLAGS) $(RPM_CFLAGS) $(ARCHIVE_CFLAGS) -Ipkg/rpm -Ipkg/deb $(CLI_DPKG_CFLAGS) \
 		-DEVMPKG_SBINDIR='"$(SBINDIR)"' -c -o $@ $<
 
 $(B)/libevmpkg.a: $(CORE_OBJ)
@@ -92,8 +92,8 @@ $(B)/libevmpkg-deb.a: $(DEBPKG_OBJ)
 
 $(B)/evmpkg: $(CLI_OBJ) $(B)/libevmpkg-rpm.a $(B)/libevmpkg-deb.a $(B)/libevmpkg.a
 	$(CC) $(ALL_CFLAGS) -pie $(LDHARDEN) $(LDFLAGS) -o $@ $(CLI_OBJ) \
-		$(B)/libevmpkg-rpm.a $(B)/libevmpkg-deb.a $(B)/libevmpkg.a $(CLI_LIBS) \
-		$(ARCHIVE_LIBS) $(LIBS)
+		$(CLI_DPKG_LIBS) $(B)/libevmpkg-rpm.a $(B)/libevmpkg-deb.a $(B)/libevmpkg.a \
+		$(CLI_LIBS) $(ARCHIVE_LIBS) $(LIBS)
 
 # Unit tests, normal and under ASan+UBSan.
 $(B)/unit-tests: $(UNIT_SRC) $(B)/libevmpkg.a
@@ -133,7 +133,19 @@ fuzz: $(FUZZ_BIN)
 
 -include rpm-plugin/plugin.mk
 -include dpkg-hook/hook.mk
+-include pkg/dpkgdb/dpkgdb.mk
+-include dnf-plugin/dnf.mk
 -include tests/kernel/kernel.mk
+
+# The command under ASan+UBSan, from sources, for tests/installed/installed-asan.sh.
+$(B)/evmpkg-asan: $(CLI_SRC) $(CORE_SRC) $(RPMPKG_SRC) $(DEBPKG_SRC) $(CLI_DPKG_SRC) \
+		$(CORE_HDR) $(RPMPKG_HDR) $(DEBPKG_HDR) $(wildcard cli/*.h pkg/dpkgdb/*.h)
+	@mkdir -p $(B)
+	$(CC) $(filter-out -fPIC,$(SAN_CFLAGS)) -fPIE -pie $(RPM_CFLAGS) $(ARCHIVE_CFLAGS) \
+		$(DPKG_CFLAGS) -Ipkg/rpm -Ipkg/deb $(CLI_DPKG_CFLAGS) \
+		-DEVMPKG_SBINDIR='"$(SBINDIR)"' -o $@ $(CLI_SRC) $(CORE_SRC) $(RPMPKG_SRC) \
+		$(DEBPKG_SRC) $(CLI_DPKG_SRC) $(CLI_LIBS) $(DPKG_LIBS) $(ARCHIVE_LIBS) $(LIBS)
+CHECK_DEPS += $(B)/evmpkg-asan
 
 check: all $(B)/unit-tests $(B)/unit-tests-asan $(B)/unit-tests-tsan fuzz $(CHECK_DEPS)
 	B=$(B) tests/check.sh

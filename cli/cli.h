@@ -18,6 +18,9 @@ int cmd_status(int argc, char **argv);
 int cmd_sign(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_dpkg_install(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_apply(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 /* Prints "evmpkg: " + message to stderr. */
 void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -18,7 +18,10 @@ static const struct {
 	{ "sign", cmd_sign, "add IMA and EVM signatures to rpm and .deb packages" },
 	{ "dpkg-install", cmd_dpkg_install, "dpkg -i with the signatures installed before any script runs" },
 	{ "inspect", cmd_inspect, "show and check the signatures of a package" },
-	{ "status", cmd_status, "report the kernel's EVM and IMA state" },
+	{ "verify", cmd_verify, "check installed packages' files against their signatures" },
+	{ "apply", cmd_apply, "(re)apply installed packages' signatures to their files" },
+	{ "export", cmd_export, "a root's signatures for rootless image tools (pax tar, debugfs)" },
+	{ "status", cmd_status, "report the kernel's EVM and IMA state and the installers' setup" },
 };
 
 static void usage(FILE *f)

@@ -708,6 +708,12 @@ size_t evmpkg_trust_count(const struct evmpkg_trust *t)
 	return t ? t->n : 0;
 }
 
+void evmpkg_trust_cert(const struct evmpkg_trust *t, size_t i, uint32_t *keyid, int *usage)
+{
+	*keyid = t->c[i].keyid;
+	*usage = t->c[i].usage;
+}
+
 size_t evmpkg_trust_count_without_skid(const struct evmpkg_trust *t)
 {
 	size_t n = 0;

@@ -62,7 +62,9 @@ static int apply_file(struct evmpkg_pkg *p, size_t fx, int fd, const char *path,
 	ssize_t ui = fx < p->nfiles ? p->unit_of[fx] : -1;
 	int enforce = p->o.policy == EVMPKG_POLICY_ENFORCE;
 	struct evmpkg_seq_opts so = { .policy = p->o.policy, .trust = p->o.trust,
-				      .keep_verified = !!(flags & EVMPKG_AF_KEPT),
+				      .keep_verified = !!(flags & (EVMPKG_AF_KEPT |
+								   EVMPKG_AF_INSTALLED)),
+				      .keep_portable = !!(flags & EVMPKG_AF_INSTALLED),
 				      .st = k->st };
 	struct evmpkg_err serr = { 0 };
 	struct unit *u, *bad;
@@ -121,7 +123,8 @@ static int apply_file(struct evmpkg_pkg *p, size_t fx, int fd, const char *path,
 	}
 	so.set_owner_mode = p->o.set_owner_mode;
 	so.set_caps = p->o.set_caps;
-	if (!u->c.ima_content || (flags & EVMPKG_AF_KEPT)) {
+	so.set_label = p->o.set_label;
+	if (!u->c.ima_content || (flags & (EVMPKG_AF_KEPT | EVMPKG_AF_INSTALLED))) {
 		if ((fd = readable_fd(fd, path, k, &own, err)) < 0)
 			return err->rc;
 	}

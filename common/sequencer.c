@@ -205,14 +205,15 @@ static void plan(const struct evmpkg_mentry *e, const struct stat *st,
 		/* chown clears setuid/setgid, so the mode is set again after it. */
 		need[EVMPKG_STEP_CHMOD] = need[EVMPKG_STEP_CHOWN] ||
 					  (st->st_mode & 07777) != (e->mode & 07777);
-		need[EVMPKG_STEP_LABEL] = e->label_len &&
-			!same_val(x->val[EVMPKG_X_SELINUX], x->len[EVMPKG_X_SELINUX],
-				  e->label, e->label_len);
 		/* chown also drops security.capability (killpriv). */
 		need[EVMPKG_STEP_CAPS] = (need[EVMPKG_STEP_CHOWN] && e->caps_len) ||
 			!same_val(x->val[EVMPKG_X_CAPS], x->len[EVMPKG_X_CAPS],
 				  step_value(e, EVMPKG_STEP_CAPS, &len), e->caps_len);
 	}
+	if (set & (EVMPKG_SET_META | EVMPKG_SET_LABEL))
+		need[EVMPKG_STEP_LABEL] = e->label_len &&
+			!same_val(x->val[EVMPKG_X_SELINUX], x->len[EVMPKG_X_SELINUX],
+				  e->label, e->label_len);
 	for (int i = EVMPKG_STEP_IMA; i <= EVMPKG_STEP_EVM; i++) {
 		const uint8_t *v = step_value(e, i, &len);
 
@@ -315,7 +316,8 @@ int evmpkg_seq_apply_checked(int fd, struct evmpkg_checked *c, const char *why,
 {
 	const struct evmpkg_mentry *e = c->e;
 	unsigned set = (o->set_owner_mode ? EVMPKG_SET_META : 0) |
-		       (o->set_caps ? EVMPKG_SET_CAPS : 0);
+		       (o->set_caps ? EVMPKG_SET_CAPS : 0) |
+		       (o->set_label ? EVMPKG_SET_LABEL : 0);
 	int need[EVMPKG_NSTEPS];
 	struct evmpkg_xattrs x;
 	struct stat st;
@@ -350,6 +352,16 @@ int evmpkg_seq_apply_checked(int fd, struct evmpkg_checked *c, const char *why,
 		rep->kept = rep->metadata_ok = 1;
 		rep->ima = rep->evm = EVMPKG_V_VERIFIED;
 		rc = EVMPKG_OK;
+		goto out;
+	}
+	if (o->keep_portable && x.present[EVMPKG_X_EVM] && x.len[EVMPKG_X_EVM] &&
+	    x.val[EVMPKG_X_EVM][0] == EVMPKG_EVM_PORTABLE &&
+	    !same_val(x.val[EVMPKG_X_EVM], x.len[EVMPKG_X_EVM], e->evm, e->evm_len)) {
+		skip_all(rep);
+		snprintf(rep->msg, sizeof(rep->msg), "security.evm: another EVM portable "
+			 "signature is on the file and does not verify: not replaced");
+		rc = o->policy == EVMPKG_POLICY_ENFORCE ?
+			evmpkg_fail(err, EVMPKG_EMISMATCH, "%s", rep->msg) : EVMPKG_OK;
 		goto out;
 	}
 	{

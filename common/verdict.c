@@ -150,7 +150,8 @@ int evmpkg_state_matches(const struct evmpkg_mentry *e, const struct stat *st,
 		if (i == EVMPKG_X_IMA)
 			continue;	/* always written from the entry */
 		if (i == EVMPKG_X_SELINUX && e->label_len) {
-			if (!set_meta && !same_val(x->val[i], x->len[i],
+			if (!set_meta && !(set & EVMPKG_SET_LABEL) &&
+			    !same_val(x->val[i], x->len[i],
 						   e->label, e->label_len)) {
 				snprintf(msg, n, "%s on disk differs from the signed label", name);
 				return 0;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "debdesc.h"
+#include "dpkgdb.h"
 #include "hook.h"
 
 #define APT_LINE_MAX (64 * 1024)
@@ -67,7 +68,7 @@ static int check_owners(struct hook *h, const struct evmpkg_debpkg *d, struct ev
 		if (r.rc || !r.signed_evm || !r.e)
 			continue;
 		/* The hooks write IMA only where a statoverride rules. */
-		hook_db_truename(f->path, evmpkg_deb_package(d), &override);
+		evmpkg_dpkgdb_truename(f->path, evmpkg_deb_package(d), &override);
 		if (override)
 			continue;
 		if (!evmpkg_owner_mode_matches(r.e, sys_id(&users, 0, f->user, f->uid),
@@ -161,7 +162,7 @@ int hook_apt_verify(struct hook *h)
 		}
 	}
 	/* apt runs its hooks where it runs dpkg (in Chroot-Directory too). */
-	hook_db_open(NULL, hook_admindir(NULL, 0, &own), 0);
+	evmpkg_dpkgdb_open("evmpkg-dpkg-hook", NULL, hook_admindir(NULL, 0, &own), 0);
 	h->db = 1;
 	while ((len = getline(&line, &cap, in)) >= 0) {
 		char *path;
@@ -190,7 +191,7 @@ int hook_apt_verify(struct hook *h)
 		fprintf(stderr, PFX "apt hook input: %s\n", strerror(errno));
 		bad = 2;
 	}
-	hook_db_close(0);
+	evmpkg_dpkgdb_close(0);
 	free(own);
 	free(line);
 	if (in != stdin)

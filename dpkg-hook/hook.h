@@ -44,7 +44,7 @@ struct hook {
 	int told[EVMPKG_A_NONROOT + 1];	/* environment notices, once each */
 	int again;			/* pre-invoke's pass before --configure:
 					   notices were given at unpack */
-	int db;				/* hook_db_open done: verification also
+	int db;				/* evmpkg_dpkgdb_open done: verification also
 					   checks the owner and mode dpkg gives */
 };
 
@@ -58,20 +58,13 @@ int hook_report(const struct hook *h, const char *fmt, ...)
 /* Reports one apply outcome that is not a failure (warnings, notices). */
 void hook_outcome(struct hook *h, const struct evmpkg_applied *res);
 
-/* The installed database at admin for root ("" or NULL: /), with the
- * package status when with_status (libdpkg's process-wide state). */
-void hook_db_open(const char *root, const char *admin, int with_status);
-void hook_db_close(int with_status);
-/* Where dpkg puts path for package pkgname (diversions followed); whether
- * a statoverride gives it an owner and mode of its own. */
-const char *hook_db_truename(const char *path, const char *pkgname, int *override);
 /* The admin directory dpkg options argv[0..n-1] name (--root, --admindir),
  * else DPKG_ADMINDIR or /var/lib/dpkg; *own is the caller's to free. */
 const char *hook_admindir(char **argv, int n, char **own);
 
 int hook_apt_verify(struct hook *h);
 /* 1 when the policy refuses the .deb at path (unsigned ones pass). With
- * the database open (hook_db_open), the owner and mode dpkg will give each
+ * the database open (evmpkg_dpkgdb_open), the owner and mode dpkg will give each
  * file are checked against what was signed too. */
 int hook_verify_deb(struct hook *h, const char *path);
 /* verify, dpkg --unpack, dpkg --configure: argv is [DPKG-OPTION...] PKG.deb... */

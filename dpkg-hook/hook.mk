@@ -16,21 +16,22 @@ HOOK_LINK := $(B)/dpkg-hook/evmpkg-dpkg
 SBINDIR ?= $(PREFIX)/sbin
 SYSCONFDIR ?= /etc
 
-$(B)/dpkg-hook/%.o: dpkg-hook/%.c dpkg-hook/hook.h dpkg-hook/dpkgcompat.h $(CORE_HDR) $(DEBPKG_HDR)
+$(B)/dpkg-hook/%.o: dpkg-hook/%.c dpkg-hook/hook.h $(wildcard pkg/dpkgdb/*.h) $(CORE_HDR) $(DEBPKG_HDR)
 	@mkdir -p $(dir $@)
-	$(CC) $(HOOK_CFLAGS) $(DPKG_CFLAGS) $(ARCHIVE_CFLAGS) -Ipkg/deb -c -o $@ $<
+	$(CC) $(HOOK_CFLAGS) $(DPKG_CFLAGS) $(ARCHIVE_CFLAGS) -Ipkg/deb -Ipkg/dpkgdb -c -o $@ $<
 
-$(HOOK): $(HOOK_OBJ) $(B)/libevmpkg-deb.a $(B)/libevmpkg.a
+$(HOOK): $(HOOK_OBJ) $(B)/libevmpkg-dpkgdb.a $(B)/libevmpkg-deb.a $(B)/libevmpkg.a
 	$(CC) $(HOOK_CFLAGS) -pie $(LDHARDEN) $(LDFLAGS) -o $@ $(HOOK_OBJ) \
-		$(B)/libevmpkg-deb.a $(B)/libevmpkg.a $(DPKG_LIBS) $(ARCHIVE_LIBS) $(LIBS)
+		$(B)/libevmpkg-dpkgdb.a $(B)/libevmpkg-deb.a $(B)/libevmpkg.a $(DPKG_LIBS) \
+		$(ARCHIVE_LIBS) $(LIBS)
 
 # The same under ASan+UBSan, from sources (for the hook tests).
 HOOK_ASAN := $(B)/dpkg-hook/evmpkg-dpkg-hook-asan
-$(HOOK_ASAN): $(HOOK_SRC) dpkg-hook/hook.h dpkg-hook/dpkgcompat.h $(CORE_SRC) $(CORE_HDR) $(DEBPKG_SRC) $(DEBPKG_HDR)
+$(HOOK_ASAN): $(HOOK_SRC) dpkg-hook/hook.h $(wildcard pkg/dpkgdb/*.[ch]) $(CORE_SRC) $(CORE_HDR) $(DEBPKG_SRC) $(DEBPKG_HDR)
 	@mkdir -p $(dir $@)
 	$(CC) $(filter-out -fPIC,$(SAN_CFLAGS)) -fPIE -pie $(DPKG_CFLAGS) $(ARCHIVE_CFLAGS) \
-		-Ipkg/deb -o $@ $(HOOK_SRC) $(CORE_SRC) $(DEBPKG_SRC) $(DPKG_LIBS) \
-		$(ARCHIVE_LIBS) $(LIBS)
+		-Ipkg/deb -Ipkg/dpkgdb -o $@ $(HOOK_SRC) $(wildcard pkg/dpkgdb/*.c) $(CORE_SRC) \
+		$(DEBPKG_SRC) $(DPKG_LIBS) $(ARCHIVE_LIBS) $(LIBS)
 
 # evmpkg-dpkg, apt's Dir::Bin::dpkg, is the same program under another name.
 $(HOOK_LINK): $(HOOK)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "debdesc.h"
+#include "dpkgdb.h"
 #include "hook.h"
 
 int hook_install(struct hook *h, int argc, char **argv)
@@ -28,7 +29,7 @@ int hook_install(struct hook *h, int argc, char **argv)
 	}
 	if (!(names = calloc((size_t)ndebs + 1, sizeof(*names))))
 		return 2;
-	hook_db_open(NULL, hook_admindir(argv, nopts, &own), 0);
+	evmpkg_dpkgdb_open("evmpkg-dpkg-hook", NULL, hook_admindir(argv, nopts, &own), 0);
 	h->db = 1;
 	for (int i = 0; i < ndebs; i++) {
 		struct evmpkg_debpkg *d = NULL;
@@ -44,7 +45,7 @@ int hook_install(struct hook *h, int argc, char **argv)
 		}
 		evmpkg_deb_close(d);
 	}
-	hook_db_close(0);
+	evmpkg_dpkgdb_close(0);
 	free(own);
 	if (bad) {
 		fprintf(stderr, PFX "install: nothing installed\n");

@@ -180,12 +180,20 @@ static rpmRC report(const struct state *s, const char *msg)
 static rpmRC evm_tsm_pre(rpmPlugin plugin, rpmts ts)
 {
 	struct state *s = rpmPluginGetData(plugin);
+	char *say = macro("_evmpkg_kernel_notice", "1");
 
-	/* Once per transaction: what this kernel will make of our writes. */
-	if (s->ks.outlook != EVMPKG_WRITES_OK)
+	/*
+	 * Once per real transaction: what this kernel will make of our writes.
+	 * Not in a test transaction (dnf runs one first and drops its log),
+	 * nor where the caller has said it (%_evmpkg_kernel_notice 0: dnf's
+	 * evmpkg plugin).
+	 */
+	if (s->ks.outlook != EVMPKG_WRITES_OK && !(rpmtsFlags(ts) & RPMTRANS_FLAG_TEST) &&
+	    !(say && !strcmp(say, "0")))
 		rpmlog(s->ks.outlook == EVMPKG_WRITES_REFUSED ? RPMLOG_WARNING : RPMLOG_NOTICE,
 		       PFX "%s; %s\n", evmpkg_kstate_mode_words(&s->ks),
 		       evmpkg_kstate_outlook_words(&s->ks));
+	free(say);
 	return RPMRC_OK;
 }
 

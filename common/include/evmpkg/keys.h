@@ -80,6 +80,9 @@ int evmpkg_trust_add_file(struct evmpkg_trust *t, const char *path, int usage,
 int evmpkg_trust_add_dir(struct evmpkg_trust *t, const char *dir, int usage,
 			 struct evmpkg_err *err);
 size_t evmpkg_trust_count(const struct evmpkg_trust *t);
+/* Certificate i's key id (the tail of its subjectKeyIdentifier) and
+ * usage (enum evmpkg_trust_usage); i < evmpkg_trust_count. */
+void evmpkg_trust_cert(const struct evmpkg_trust *t, size_t i, uint32_t *keyid, int *usage);
 /*
  * Certificates without a subjectKeyIdentifier: signatures carry the key id
  * evmctl derives from the public key, but the kernel looks keys up by

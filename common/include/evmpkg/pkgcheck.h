@@ -58,6 +58,8 @@ struct evmpkg_pkgopts {
 					   roots); else they must already be so */
 	int set_caps;			/* write the signed capabilities: the
 					   installer does not (dpkg) */
+	int set_label;			/* write the signed SELinux label: no one
+					   labelled the files (evmpkg apply) */
 	int write_ima_only;		/* write security.ima of IMA-only files
 					   too (rpm's stock ima plugin does it
 					   there; nothing else does for .deb) */
@@ -142,6 +144,9 @@ struct evmpkg_applied {
 
 enum evmpkg_apply_flags {
 	EVMPKG_AF_KEPT = 1 << 0,	/* the installer kept the existing file */
+	EVMPKG_AF_INSTALLED = 1 << 1,	/* installed earlier (evmpkg apply): a file
+					   whose own values verify is left, another
+					   portable signature is never replaced */
 };
 
 /*

@@ -55,6 +55,8 @@ struct evmpkg_seq_opts {
 				   0: they must already be as signed */
 	int set_caps;		/* write the signed capabilities (also when
 				   owner and mode are the installer's) */
+	int set_label;		/* write the signed SELinux label (also
+				   when owner and mode are the installer's) */
 	int dry_run;
 	/*
 	 * The installer kept the file as it was (rpm's FA_TOUCH): if its own
@@ -63,6 +65,13 @@ struct evmpkg_seq_opts {
 	 * refuses the entry's values.
 	 */
 	int keep_verified;
+	/*
+	 * The file is already installed (evmpkg apply): another EVM portable
+	 * signature on it is reported, never replaced. The kernel makes a
+	 * portable-signed file's metadata immutable, so only the package
+	 * that put it there may be trusted to know better.
+	 */
+	int keep_portable;
 	const struct stat *st;	/* the caller's fstat of fd; NULL: done here */
 };
 

@@ -75,6 +75,9 @@ int evmpkg_check_evm(struct evmpkg_checked *c, const struct evmpkg_trust *t,
 enum evmpkg_set {
 	EVMPKG_SET_META = 1 << 0,	/* owner, mode, label and caps */
 	EVMPKG_SET_CAPS = 1 << 1,	/* caps alone (dpkg writes none) */
+	EVMPKG_SET_LABEL = 1 << 2,	/* the signed label alone (installed roots
+					   labelled by no one, e.g. built on a host
+					   without SELinux) */
 };
 
 /*

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * dpkg's installed database as the hooks need it: where dpkg puts a
- * package's path (diversions) and whether a statoverride replaces the
- * owner and mode it was signed with. libdpkg keeps this in its own
- * process-wide state; the hooks are single-threaded executables.
+ * dpkg's installed database: where dpkg puts a package's path
+ * (diversions) and whether a statoverride replaces the owner and mode it
+ * was signed with. libdpkg keeps this in its own process-wide state; its
+ * users are single-threaded executables.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -14,12 +14,13 @@
 #include <dpkg/fsys.h>
 #include <dpkg/program.h>
 
-#include "hook.h"
+#include "dpkgdb.h"
 
-void hook_db_open(const char *root, const char *admin, int with_status)
+void evmpkg_dpkgdb_open(const char *prog, const char *root, const char *admin,
+			int with_status)
 {
 	/* libdpkg reports a broken database itself and exits 2. */
-	dpkg_program_init("evmpkg-dpkg-hook");
+	dpkg_program_init(prog);
 	dpkg_fsys_set_dir(root ? root : "");
 	dpkg_db_set_dir(admin);
 	fsys_hash_init();
@@ -29,14 +30,14 @@ void hook_db_open(const char *root, const char *admin, int with_status)
 	ensure_statoverrides(STATDB_PARSE_LAX);
 }
 
-void hook_db_close(int with_status)
+void evmpkg_dpkgdb_close(int with_status)
 {
 	if (with_status)
 		modstatdb_shutdown();
 	dpkg_program_done();
 }
 
-const char *hook_db_truename(const char *path, const char *pkgname, int *override)
+const char *evmpkg_dpkgdb_truename(const char *path, const char *pkgname, int *override)
 {
 	struct fsys_namenode *nn = fsys_hash_find_node(path, FHFF_NONE);
 	const char *name = path;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The differences between libdpkg releases this hook meets, in one place
+ * The differences between libdpkg releases met here, in one place
  * (libdpkg's API is volatile: doc/README.api). EVMPKG_LIBDPKG_VERNUM is
- * MMmmpp of `pkg-config --modversion libdpkg` (hook.mk).
+ * MMmmpp of `pkg-config --modversion libdpkg` (dpkg-hook/hook.mk).
  */
 #ifndef EVMPKG_DPKGCOMPAT_H
 #define EVMPKG_DPKGCOMPAT_H
