@@ -101,6 +101,7 @@ int sign_deb(const struct sign_opts *o, const char *path)
 	struct pkgsign_file *files = NULL;
 	struct pkgsign_result *res = NULL;
 	uint8_t *dig = NULL;
+	char *id = NULL;
 	int rc = -1, dropped = 0;
 
 	sopt.config_word = "conffile";
@@ -112,7 +113,10 @@ int sign_deb(const struct sign_opts *o, const char *path)
 		goto out;
 	}
 	n = evmpkg_deb_nfiles(p);
-	if (!(files = calloc(n ? n : 1, sizeof(*files)))) {
+	if (asprintf(&id, "deb:%s", evmpkg_deb_name(p)) < 0)
+		id = NULL;
+	sopt.pkgid = id;
+	if (!id || !(files = calloc(n ? n : 1, sizeof(*files)))) {
 		cli_err("out of memory");
 		goto out;
 	}
@@ -130,9 +134,16 @@ int sign_deb(const struct sign_opts *o, const char *path)
 	}
 	/* A .deb has no other place for IMA-only values: they go in the manifest. */
 	if (check_caps(o, files, n, path) ||
-	    pkgsign_run(&sopt, path, files, n, 1, &m, &res, counts) ||
-	    check_scripts(o, p, files, res, n))
+	    (rc = pkgsign_run(&sopt, path, files, n, 1, &m, &res, counts)) < 0 ||
+	    check_scripts(o, p, files, res, n)) {
+		rc = -1;
 		goto out;
+	}
+	if (rc > 0) {
+		rc = 0;		/* request: nothing to write */
+		goto out;
+	}
+	rc = -1;
 	if (evmpkg_manifest_encode(&m, &blob, &err) ||
 	    evmpkg_deb_write(p, EVMPKG_DEB_MANIFEST_MEMBER, blob.data, blob.len,
 			     o->out ? o->out : path, &dropped, &err)) {
@@ -145,6 +156,7 @@ int sign_deb(const struct sign_opts *o, const char *path)
 	rc = 0;
 out:
 	pkgsign_free(res, n);
+	free(id);
 	free(files);
 	free(dig);
 	evmpkg_manifest_free(&m);

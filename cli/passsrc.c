@@ -17,6 +17,7 @@
 #include <openssl/evp.h>
 
 #include "cli.h"
+#include "sign.h"
 
 #define PASS_MAX 1024
 
@@ -87,21 +88,37 @@ static int pass_from(const char *spec, char *buf, size_t cap)
 int cli_key_load(const struct cli_signopts *so, struct evmpkg_key **k)
 {
 	struct evmpkg_err err = { 0 };
-	char buf[PASS_MAX], prompt[512];
+	char buf[PASS_MAX], prompt[1100], shown[1024];
 	const char *env = getenv("EVMPKG_KEY_PASSWORD");
 	int rc;
 
 	if (so->pass && pass_from(so->pass, buf, sizeof(buf)))
 		return -1;
 	rc = evmpkg_key_load(so->key, so->pass ? buf : env, so->cert, k, &err);
-	/* An encrypted key and nothing given: ask whoever is at the terminal. */
+	/* An encrypted key or a token's PIN and nothing given: ask whoever is
+	 * at the terminal. */
 	if (rc == EVMPKG_ENEEDPASS && isatty(STDIN_FILENO)) {
-		snprintf(prompt, sizeof(prompt), "Passphrase for %s: ", so->key);
+		if (evmpkg_keystore_is_uri(so->key)) {
+			evmpkg_keystore_uri_shown(so->key, shown, sizeof(shown));
+			snprintf(prompt, sizeof(prompt), "PIN for %s: ", shown);
+		} else {
+			snprintf(prompt, sizeof(prompt), "Passphrase for %s: ", so->key);
+		}
 		if (EVP_read_pw_string(buf, sizeof(buf), prompt, 0) == 0)
 			rc = evmpkg_key_load(so->key, buf, so->cert, k, &err);
 	}
 	OPENSSL_cleanse(buf, sizeof(buf));
 	if (rc)
 		cli_err("%s", err.msg);
+	else if (evmpkg_key_via(*k))
+		cli_err("note: key %08x is in a token, reached through the %s",
+			evmpkg_key_id(*k), evmpkg_key_via(*k));
 	return rc ? -1 : 0;
+}
+
+void cli_key_done(const struct evmpkg_key *k)
+{
+	if (k && evmpkg_key_serialised(k))
+		cli_err("note: the token failed a signature made beside others and "
+			"signed one at a time from then on (every value was verified)");
 }

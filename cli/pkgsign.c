@@ -13,7 +13,29 @@ struct job {
 struct run {
 	const struct pkgsign_opts *o;
 	struct job *jobs;
+	const struct evmpkg_sigreq_pkg *sigs;	/* attach: this package's values */
 };
+
+/* Attach: the values returned for file i, which must be of its kind. */
+static int given(const struct run *run, size_t i, struct evmpkg_sigsrc *src,
+		 struct evmpkg_err *err)
+{
+	const struct job *j = &run->jobs[i];
+	const struct evmpkg_sigreq_file *f =
+		evmpkg_sigreq_find_file(run->sigs, j->f->path, i);
+
+	if (!f)
+		return evmpkg_fail(err, EVMPKG_EINVAL, "no signature returned for it");
+	if (f->evm != (j->r->kind == 2))
+		return evmpkg_fail(err, EVMPKG_EINVAL, "signatures returned for %s, "
+				   "but it gets %s", f->evm ? "IMA and EVM" : "IMA only",
+				   j->r->kind == 2 ? "both" : "IMA only");
+	src->ima = f->ima;
+	src->ima_len = f->ima_len;
+	src->evm = f->evm_val;
+	src->evm_len = f->evm_len;
+	return EVMPKG_OK;
+}
 
 static int sign_job(size_t i, void *arg)
 {
@@ -21,37 +43,47 @@ static int sign_job(size_t i, void *arg)
 	const struct pkgsign_opts *o = run->o;
 	struct job *j = &run->jobs[i];
 	struct pkgsign_result *r = j->r;
-	size_t dlen = evmpkg_hash_size(o->algo);
+	struct evmpkg_sigsrc src = { .key = o->key, .trust = o->trust };
 	struct evmpkg_err err = { 0 };
 
-	if (r->kind == 2) {
-		if (!evmpkg_sign_entry(o->key, o->algo, o->ima_kind, j->f->digest, dlen,
-				       &r->e, &r->sp, &err))
-			return 0;
-	} else if (r->kind == 1) {
-		/* IMA only: no metadata to sign for. */
-		if (o->ima_kind == EVMPKG_IMA_HASH) {
-			long n = evmpkg_ima_digest_build((uint8_t)o->algo, j->f->digest, dlen,
-							 r->sp.ima, sizeof(r->sp.ima));
-
-			r->sp.ima_len = n > 0 ? (size_t)n : 0;
-			if (n > 0)
-				goto ima_only;
-			evmpkg_fail(&err, EVMPKG_EINVAL, "security.ima: digest");
-		} else if (!evmpkg_key_sign(o->key, EVMPKG_IMA_DIGSIG, o->algo, j->f->digest,
-					    dlen, r->sp.ima, sizeof(r->sp.ima),
-					    &r->sp.ima_len, &err)) {
-			goto ima_only;
-		}
-	} else {
+	/* IMA only (kind 1): no metadata to sign for. */
+	if (!r->kind)
 		return 0;
-	}
+	if ((o->mode != PKGSIGN_ATTACH || !given(run, i, &src, &err)) &&
+	    !evmpkg_sign_values(&src, o->algo, o->ima_kind, r->kind == 2, j->f->digest,
+				evmpkg_hash_size(o->algo), &r->e, &r->sp, &err))
+		return 0;
 	snprintf(j->err, sizeof(j->err), "%s", err.msg);
 	return -1;
-ima_only:
-	r->e.ima = r->sp.ima;
-	r->e.ima_len = r->sp.ima_len;
-	return 0;
+}
+
+/* Request: the files that get values, and what those values cover. */
+static int request(const struct pkgsign_opts *o, const char *pkgname,
+		   const struct pkgsign_file *files, const struct pkgsign_result *res,
+		   size_t n)
+{
+	struct evmpkg_sigreq_pkg *p;
+	struct evmpkg_err err = { 0 };
+
+	if (evmpkg_sigreq_add_pkg(o->req, o->pkgid, &p, &err))
+		goto fail;
+	for (size_t i = 0; i < n; i++) {
+		const struct evmpkg_mentry *e = &res[i].e;
+		struct evmpkg_sigreq_file f = {
+			.path = e->path, .evm = res[i].kind == 2,
+			.digest = (uint8_t *)files[i].digest, .uid = e->uid,
+			.gid = e->gid, .mode = e->mode, .label = e->label,
+			.label_len = e->label_len, .caps = e->caps,
+			.caps_len = e->caps_len,
+		};
+
+		if (res[i].kind && evmpkg_sigreq_add_file(o->req, p, &f, &err))
+			goto fail;
+	}
+	return 1;
+fail:
+	cli_err("%s: %s", pkgname, err.msg);
+	return -1;
 }
 
 /* Capabilities text to security.capability bytes, owned by the entry. */
@@ -146,6 +178,17 @@ int pkgsign_run(const struct pkgsign_opts *o, const char *pkgname,
 			bad |= o->strict;
 		}
 	}
+	if (!bad && o->mode == PKGSIGN_REQUEST) {
+		for (size_t i = 0; i < n; i++)
+			counts[(*res)[i].kind] += (*res)[i].kind != 0;
+		free(run.jobs);
+		return request(o, pkgname, files, *res, n);
+	}
+	if (!bad && o->mode == PKGSIGN_ATTACH &&
+	    !(run.sigs = evmpkg_sigreq_find_pkg(o->sigs, o->pkgid))) {
+		cli_err("%s: the signatures returned have none for %s", pkgname, o->pkgid);
+		bad = 1;
+	}
 	if (!bad && cli_parallel(n, o->jobs, sign_job, &run)) {
 		for (size_t i = 0; i < n; i++)
 			if (run.jobs[i].err[0])
@@ -162,6 +205,12 @@ int pkgsign_run(const struct pkgsign_opts *o, const char *pkgname,
 			cli_err("%s: %s", pkgname, err.msg);
 			bad = 1;
 		}
+	}
+	if (!bad && run.sigs && run.sigs->n != counts[1] + counts[2]) {
+		cli_err("%s: the signatures returned are for %zu files, the package "
+			"signs %zu: not this package's request", pkgname, run.sigs->n,
+			counts[1] + counts[2]);
+		bad = 1;
 	}
 	free(run.jobs);
 	return bad ? -1 : 0;

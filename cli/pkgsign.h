@@ -16,12 +16,25 @@
 #include "cli.h"
 #include "fcontexts.h"
 
+/*
+ * What signing a package means: sign with a key; or write down what must
+ * be signed (a signing request) and leave the package as it is; or take
+ * the values a signing host made for that request, each checked against
+ * the certificate before the package is written ("attach").
+ */
+enum { PKGSIGN_SIGN, PKGSIGN_REQUEST, PKGSIGN_ATTACH };
+
 struct pkgsign_opts {
 	struct evmpkg_key *key;
 	struct evmpkg_accounts *acct;
 	struct fcontexts *fc;
 	int algo, ima_kind, sign_config, strict, jobs;
 	const char *config_word;	/* "%config file", "conffile" */
+	int mode;			/* PKGSIGN_* */
+	struct evmpkg_sigreq *req;	/* request: packages are added here */
+	const struct evmpkg_sigreq *sigs;	/* attach: the values returned */
+	const struct evmpkg_trust *trust;	/* attach: what they must verify with */
+	const char *pkgid;		/* "rpm:NEVRA", "deb:name_version_arch" */
 };
 
 /* One file of the package, in the format's order. */
@@ -52,6 +65,8 @@ struct pkgsign_result {
  * opts.strict make it fail. *res (n records, free with pkgsign_free) says
  * what each file got. Adds every kind-2 result to m, and kind-1 results
  * too when ima_only_in_manifest (formats without another place for them).
+ * Returns 1 in request mode, where the package is added to opts.req and
+ * is not to be written.
  */
 int pkgsign_run(const struct pkgsign_opts *o, const char *pkgname,
 		const struct pkgsign_file *files, size_t n,

@@ -25,7 +25,7 @@ int sign_rpm(const struct sign_opts *o, const char *path)
 	struct pkgsign_result *res = NULL;
 	uint8_t *payload_dig = NULL;
 	const char **sigs = NULL;
-	char **hex = NULL;
+	char **hex = NULL, *id = NULL;
 	int rc = -1, dropped = 0, need_payload = 0;
 
 	sopt.config_word = "%config file";
@@ -39,6 +39,12 @@ int sign_rpm(const struct sign_opts *o, const char *path)
 		return -1;
 	}
 	n = evmpkg_rpm_nfiles(p);
+	if (asprintf(&id, "rpm:%s", evmpkg_rpm_nevra(p)) < 0) {
+		id = NULL;
+		cli_err("out of memory");
+		goto out;
+	}
+	sopt.pkgid = id;
 	/* Another algorithm, or no usable digest in the header: hash the payload. */
 	for (size_t i = 0; i < n; i++) {
 		const struct evmpkg_rpmfile *f = evmpkg_rpm_file(p, i);
@@ -67,8 +73,11 @@ int sign_rpm(const struct sign_opts *o, const char *path)
 		};
 	}
 	/* IMA-only values live in RPMTAG_FILESIGNATURES, not the manifest. */
-	if (pkgsign_run(so, path, files, n, 0, &m, &res, counts))
+	if ((rc = pkgsign_run(so, path, files, n, 0, &m, &res, counts))) {
+		rc = rc > 0 ? 0 : -1;	/* request: nothing to write */
 		goto out;
+	}
+	rc = -1;
 	for (size_t i = 0; i < n; i++) {
 		sigs[i] = "";
 		if (!res[i].kind)
@@ -94,6 +103,7 @@ out:
 	for (size_t i = 0; hex && i < n; i++)
 		free(hex[i]);
 	free(hex);
+	free(id);
 	pkgsign_free(res, n);
 	free(files);
 	free(sigs);

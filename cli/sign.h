@@ -19,4 +19,18 @@ const char *sign_caps_for(const struct sign_opts *o, const char *path);
 int sign_rpm(const struct sign_opts *o, const char *path);
 int sign_deb(const struct sign_opts *o, const char *path);
 
+/* After signing with k: says when a token fell back to one signature at
+ * a time (cli/passsrc.c, beside cli_key_load). */
+void cli_key_done(const struct evmpkg_key *k);
+
+/* The signing-host flow (cli/sigreq.c); each says what went wrong. */
+/* A request for --cert's key with --hash and --ima, no package yet. */
+int sigreq_begin(struct evmpkg_sigreq *r, const struct cli_signopts *so);
+int sigreq_read(const char *path, int want, struct evmpkg_sigreq *r);
+int sigreq_write(const struct evmpkg_sigreq *r, const char *path);
+void sigreq_summary(const struct evmpkg_sigreq *r, const char *path, const char *what);
+/* --sign-request IN -o OUT: signs every file of the request with key. */
+int sigreq_sign(const char *in_path, const char *out_path,
+		const struct evmpkg_key *key, int jobs);
+
 #endif

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "sign.h"
 
 struct sf {
 	struct evmpkg_key *key;
@@ -280,6 +281,7 @@ int cmd_sign_file(int argc, char **argv)
 	}
 	failed = cli_parallel(s.paths.n, so.jobs, sign_one, &s);
 	cli_ordered_free(s.out);
+	cli_key_done(s.key);
 	if (failed)
 		cli_err("%zu of %zu files failed", failed, s.paths.n);
 	rc = failed ? 1 : 0;

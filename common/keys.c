@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,10 +17,21 @@
 
 #include "evmpkg/hashalgo.h"
 #include "evmpkg/keys.h"
+#include "evmpkg/keystore.h"
 
 struct evmpkg_key {
 	EVP_PKEY *pkey;
 	uint32_t keyid;
+	/* A key in a token: the store it lives in, and its public key set up
+	 * for verifying every signature the token returns, so a module that
+	 * mixes up sessions under threads fails loudly instead of handing
+	 * out a wrong signature. */
+	struct evmpkg_keystore *ks;
+	EVP_PKEY_CTX *check;
+	/* Set once the token failed a signature it then made alone: from
+	 * then on one thread at a time signs, under one. */
+	atomic_int serial;
+	pthread_mutex_t one;
 };
 
 struct tcert {
@@ -141,80 +154,277 @@ static int pass_cb(char *buf, int size, int rwflag, void *u)
 	return (int)n;
 }
 
-int evmpkg_key_load(const char *keypath, const char *pass,
-		    const char *certpath, struct evmpkg_key **out,
-		    struct evmpkg_err *err)
+/* x re-encoded into the default library context, so it outlives the
+ * store it came from. */
+static X509 *x509_plain(X509 *x)
 {
-	struct passarg pa = { pass, 0 };
-	struct evmpkg_key *k;
-	STACK_OF(X509) *sk = NULL;
-	X509 *x = NULL;
-	BIO *bio;
-	char eb[256];
+	unsigned char *der = NULL;
+	const unsigned char *p;
+	int n = i2d_X509(x, &der);
+	X509 *y = NULL;
+
+	if (n > 0) {
+		p = der;
+		y = d2i_X509(NULL, &p, n);
+	}
+	OPENSSL_free(der);
+	return y;
+}
+
+/*
+ * The certificates of a file, or the one a pkcs11: URI names: through ks
+ * when a token key is open (a store of its own would initialise the same
+ * PKCS#11 module a second time, and finalise it under the key's sessions
+ * when freed), else through a store opened for this.
+ */
+static int load_certs(const char *path, struct evmpkg_keystore *ks,
+		      STACK_OF(X509) **out, struct evmpkg_err *err)
+{
+	struct evmpkg_keystore *own = NULL;
+	X509 *x = NULL, *y;
 	int rc;
 
-	bio = BIO_new_file(keypath, "rb");
+	if (!evmpkg_keystore_is_uri(path))
+		return read_certs(path, out, err);
+	if (!ks && (rc = evmpkg_keystore_open(&own, err)))
+		return rc;
+	rc = evmpkg_keystore_cert(ks ? ks : own, path, &x, err);
+	y = rc ? NULL : x509_plain(x);
+	X509_free(x);
+	evmpkg_keystore_free(own);
+	if (rc)
+		return rc;
+	if (!y || !(*out = sk_X509_new_null()) || !sk_X509_push(*out, y)) {
+		X509_free(y);
+		return evmpkg_fail(err, EVMPKG_ENOMEM, "out of memory");
+	}
+	return EVMPKG_OK;
+}
+
+static int load_cert(const char *path, struct evmpkg_keystore *ks, X509 **out,
+		     struct evmpkg_err *err)
+{
+	STACK_OF(X509) *sk;
+	int rc = load_certs(path, ks, &sk, err);
+
+	if (rc)
+		return rc;
+	*out = X509_dup(sk_X509_value(sk, 0));
+	sk_X509_pop_free(sk, X509_free);
+	return *out ? EVMPKG_OK : evmpkg_fail(err, EVMPKG_ENOMEM, "out of memory");
+}
+
+int evmpkg_cert_keyid(const char *path, uint32_t *keyid, int *is_ec,
+		      struct evmpkg_err *err)
+{
+	X509 *x;
+	int rc = load_cert(path, NULL, &x, err);
+
+	if (rc)
+		return rc;
+	*is_ec = EVP_PKEY_get_base_id(X509_get0_pubkey(x)) == EVP_PKEY_EC;
+	rc = cert_keyid(x, keyid) ? EVMPKG_OK :
+	     evmpkg_fail(err, EVMPKG_ECRYPTO, "certificate %s: no key id", path);
+	X509_free(x);
+	ERR_clear_error();
+	return rc;
+}
+
+/* A PEM private key, and a certificate in the same file if there is one. */
+static int pem_key(struct evmpkg_key *k, const char *keypath,
+		   struct passarg *pa, X509 **x, struct evmpkg_err *err)
+{
+	BIO *bio = BIO_new_file(keypath, "rb");
+	char eb[256];
+
 	if (!bio) {
 		ERR_clear_error();
 		return evmpkg_fail_errno(err, errno ? errno : ENOENT,
 					 "key %s: open", keypath);
 	}
-	k = calloc(1, sizeof(*k));
-	if (!k) {
-		BIO_free(bio);
-		return evmpkg_fail(err, EVMPKG_ENOMEM, "out of memory");
+	k->pkey = PEM_read_bio_PrivateKey(bio, NULL, pass_cb, pa);
+	if (k->pkey) {
+		(void)BIO_reset(bio);
+		*x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
 	}
-	k->pkey = PEM_read_bio_PrivateKey(bio, NULL, pass_cb, &pa);
-	if (!k->pkey) {
-		BIO_free(bio);
-		free(k);
+	BIO_free(bio);
+	if (k->pkey) {
+		ERR_clear_error();
+		return EVMPKG_OK;
+	}
+	return evmpkg_fail(err, EVMPKG_EINVAL,
+			   "key %s: not a readable PEM private key%s (%s)",
+			   keypath, pa->asked ? " or wrong password" : "",
+			   ossl_reason(eb, sizeof(eb)));
+}
+
+/* The certificate beside a token key: the same URI with type=cert. */
+static X509 *token_cert(const struct evmpkg_key *k, const char *uri)
+{
+	size_t plen = strcspn(uri, "?"), n = 0;
+	char *c = malloc(strlen(uri) + 16);
+	X509 *x = NULL, *y = NULL;
+
+	if (!c)
+		return NULL;
+	for (const char *a = uri + 7; a < uri + plen;) {
+		size_t al = strcspn(a, ";?");
+
+		if (al > (size_t)(uri + plen - a))
+			al = (size_t)(uri + plen - a);
+		if (al && strncmp(a, "type=", 5))
+			n += (size_t)sprintf(c + n, "%s%.*s", n ? ";" : "pkcs11:", (int)al, a);
+		a += al + 1;
+	}
+	sprintf(c + n, "%stype=cert%s", n ? ";" : "pkcs11:", uri + plen);
+	if (!evmpkg_keystore_cert(k->ks, c, &x, NULL))
+		y = x509_plain(x);
+	X509_free(x);
+	free(c);
+	ERR_clear_error();
+	return y;
+}
+
+static EVP_PKEY_CTX *verify_ctx(EVP_PKEY *pkey);
+static int token_sign(const struct evmpkg_key *k, const EVP_MD *md,
+		      const uint8_t *digest, size_t dlen, uint8_t *sig,
+		      size_t *siglen);
+
+/* A private key in a token; its certificate there if it has one. */
+static int token_key(struct evmpkg_key *k, const char *uri, const char *pass,
+		     const char *certpath, struct passarg *pa, X509 **x,
+		     struct evmpkg_err *err)
+{
+	int uricert = certpath && evmpkg_keystore_is_uri(certpath);
+	int first, rc = evmpkg_keystore_open(&k->ks, err);
+
+	if (rc)
+		return rc;
+	/* Where the token wants it, its certificate is read before the key. */
+	first = evmpkg_keystore_cert_first(k->ks);
+	if (first && uricert)
+		rc = load_cert(certpath, k->ks, x, err);
+	else if (first && !certpath)
+		*x = token_cert(k, uri);
+	if (rc || (rc = evmpkg_keystore_key(k->ks, uri, pass, pass_cb, pa, &k->pkey,
+					    err)))
+		return rc;
+	if (!first && uricert)
+		rc = load_cert(certpath, k->ks, x, err);
+	else if (!first && !certpath)
+		*x = token_cert(k, uri);
+	return rc;
+}
+
+/* The public key a token key's signatures are checked with: its
+ * certificate's, else the token's public half copied out. */
+static int token_check(struct evmpkg_key *k, X509 *x, const char *shown,
+		       const char *certpath, struct evmpkg_err *err)
+{
+	static const uint8_t probe[32] = "evmpkg: does the key match?";
+	unsigned char *der = NULL;
+	const unsigned char *p;
+	EVP_PKEY *pub = NULL;
+	uint8_t sig[EVMPKG_SIG_MAX];
+	size_t siglen = sizeof(sig);
+	int n;
+
+	if (x) {
+		pub = X509_get_pubkey(x);
+	} else if ((n = i2d_PUBKEY(k->pkey, &der)) > 0) {
+		p = der;
+		pub = d2i_PUBKEY(NULL, &p, n);
+	}
+	OPENSSL_free(der);
+	k->check = pub ? verify_ctx(pub) : NULL;
+	EVP_PKEY_free(pub);
+	ERR_clear_error();
+	if (!k->check)
+		return evmpkg_fail(err, EVMPKG_EINVAL, "key %s: no public key to check "
+				   "its signatures with; give its certificate (--cert)",
+				   shown);
+	/* One signature now: the PIN, the key and the certificate are checked
+	 * before any file is, and a mismatch is named as such. */
+	if ((size_t)EVP_PKEY_get_size(k->pkey) > sizeof(sig) ||
+	    !token_sign(k, EVP_sha256(), probe, sizeof(probe), sig, &siglen)) {
+		ERR_clear_error();
+		if (certpath)
+			return evmpkg_fail(err, EVMPKG_EINVAL, "certificate %s does not "
+					   "match key %s (or the token cannot sign with it)",
+					   certpath, shown);
+		return evmpkg_fail(err, EVMPKG_EINVAL, "key %s: the token cannot sign "
+				   "with it, or its signature does not verify with its "
+				   "public key", shown);
+	}
+	return EVMPKG_OK;
+}
+
+int evmpkg_key_load(const char *keypath, const char *pass,
+		    const char *certpath, struct evmpkg_key **out,
+		    struct evmpkg_err *err)
+{
+	struct passarg pa = { pass, 0 };
+	int token = evmpkg_keystore_is_uri(keypath);
+	struct evmpkg_key *k;
+	X509 *x = NULL;
+	char eb[256], shown[1024];
+	int rc;
+
+	if (token)
+		evmpkg_keystore_uri_shown(keypath, shown, sizeof(shown));
+	else
+		snprintf(shown, sizeof(shown), "%s", keypath);
+	if (!(k = calloc(1, sizeof(*k))))
+		return evmpkg_fail(err, EVMPKG_ENOMEM, "out of memory");
+	pthread_mutex_init(&k->one, NULL);
+	rc = token ? token_key(k, keypath, pass, certpath, &pa, &x, err) :
+		     pem_key(k, keypath, &pa, &x, err);
+	if (rc) {
+		X509_free(x);
+		evmpkg_key_free(k);
 		if (pa.asked && !pass)
-			return evmpkg_fail(err, EVMPKG_ENEEDPASS,
+			return evmpkg_fail(err, EVMPKG_ENEEDPASS, token ?
+					   "key %s: the token needs its PIN (--pass "
+					   "env:VAR|file:PATH|fd:N|stdin, EVMPKG_KEY_PASSWORD, or "
+					   "pin-source in the URI)" :
 					   "key %s: encrypted; give its passphrase (--pass "
 					   "env:VAR|file:PATH|fd:N|stdin, or EVMPKG_KEY_PASSWORD)",
-					   keypath);
-		return evmpkg_fail(err, EVMPKG_EINVAL,
-				   "key %s: not a readable PEM private key%s (%s)",
-				   keypath, pa.asked ? " or wrong password" : "",
-				   ossl_reason(eb, sizeof(eb)));
+					   shown);
+		return rc;
 	}
 	if (EVP_PKEY_get_base_id(k->pkey) != EVP_PKEY_RSA &&
 	    EVP_PKEY_get_base_id(k->pkey) != EVP_PKEY_EC) {
-		BIO_free(bio);
+		X509_free(x);
 		evmpkg_key_free(k);
 		return evmpkg_fail(err, EVMPKG_EUNSUPP,
 				   "key %s: only RSA and ECDSA keys are supported",
-				   keypath);
+				   shown);
 	}
-	/* A certificate in the key file gives the key id, as with evmctl. */
-	(void)BIO_reset(bio);
-	x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
-	ERR_clear_error();
-	BIO_free(bio);
-	if (certpath) {
+	if (certpath && !(token && evmpkg_keystore_is_uri(certpath))) {
 		X509_free(x);
 		x = NULL;
-		rc = read_certs(certpath, &sk, err);
-		if (rc) {
+		if ((rc = load_cert(certpath, k->ks, &x, err))) {
 			evmpkg_key_free(k);
 			return rc;
 		}
-		x = X509_dup(sk_X509_value(sk, 0));
-		sk_X509_pop_free(sk, X509_free);
-		if (!x || EVP_PKEY_eq(X509_get0_pubkey(x), k->pkey) != 1) {
+		if (!token && EVP_PKEY_eq(X509_get0_pubkey(x), k->pkey) != 1) {
 			X509_free(x);
 			evmpkg_key_free(k);
 			ERR_clear_error();
 			return evmpkg_fail(err, EVMPKG_EINVAL,
 					   "certificate %s does not match key %s",
-					   certpath, keypath);
+					   certpath, shown);
 		}
-	}
-	if (x && EVP_PKEY_eq(X509_get0_pubkey(x), k->pkey) != 1) {
+	} else if (x && !token && EVP_PKEY_eq(X509_get0_pubkey(x), k->pkey) != 1) {
 		/* A certificate of another key: its id would name the wrong key. */
 		X509_free(x);
 		x = NULL;
-		ERR_clear_error();
+	}
+	ERR_clear_error();
+	if (token && (rc = token_check(k, x, shown, certpath, err))) {
+		X509_free(x);
+		evmpkg_key_free(k);
+		return rc;
 	}
 	if (x) {
 		rc = cert_keyid(x, &k->keyid);
@@ -225,7 +435,7 @@ int evmpkg_key_load(const char *keypath, const char *pass,
 	if (!rc) {
 		evmpkg_key_free(k);
 		return evmpkg_fail(err, EVMPKG_ECRYPTO, "key %s: key id: %s",
-				   keypath, ossl_reason(eb, sizeof(eb)));
+				   shown, ossl_reason(eb, sizeof(eb)));
 	}
 	*out = k;
 	return EVMPKG_OK;
@@ -234,7 +444,11 @@ int evmpkg_key_load(const char *keypath, const char *pass,
 void evmpkg_key_free(struct evmpkg_key *k)
 {
 	if (k) {
+		EVP_PKEY_CTX_free(k->check);
 		EVP_PKEY_free(k->pkey);
+		/* After the key: the store holds what it was made with. */
+		evmpkg_keystore_free(k->ks);
+		pthread_mutex_destroy(&k->one);
 		free(k);
 	}
 }
@@ -254,6 +468,73 @@ size_t evmpkg_key_sig_max(const struct evmpkg_key *k)
 	return (size_t)EVP_PKEY_get_size(k->pkey);
 }
 
+const char *evmpkg_key_via(const struct evmpkg_key *k)
+{
+	return k->ks ? evmpkg_keystore_via(k->ks) : NULL;
+}
+
+int evmpkg_key_serialised(const struct evmpkg_key *k)
+{
+	return atomic_load(&((struct evmpkg_key *)k)->serial);
+}
+
+/* RSA PKCS#1 v1.5 or ECDSA (DER) over a digest made with md. */
+static int raw_sign(EVP_PKEY *pkey, const EVP_MD *md, const uint8_t *digest,
+		    size_t dlen, uint8_t *sig, size_t *siglen)
+{
+	/* One context per call: the key itself is shared read-only. */
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(pkey, NULL);
+	int ok = ctx && EVP_PKEY_sign_init(ctx) > 0 &&
+		 (EVP_PKEY_get_base_id(pkey) != EVP_PKEY_RSA ||
+		  EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) > 0) &&
+		 EVP_PKEY_CTX_set_signature_md(ctx, md) > 0 &&
+		 EVP_PKEY_sign(ctx, sig, siglen, digest, dlen) > 0;
+
+	EVP_PKEY_CTX_free(ctx);
+	return ok;
+}
+
+static int check_sig(const struct evmpkg_key *k, const EVP_MD *md,
+		     const uint8_t *digest, size_t dlen, const uint8_t *sig,
+		     size_t siglen)
+{
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_dup(k->check);
+	int ok = ctx && EVP_PKEY_CTX_set_signature_md(ctx, md) > 0 &&
+		 EVP_PKEY_verify(ctx, sig, siglen, digest, dlen) == 1;
+
+	EVP_PKEY_CTX_free(ctx);
+	return ok;
+}
+
+/*
+ * Threads sign on sessions of their own where the module allows it (the
+ * provider and libp11 keep a pool of sessions per token). Where a
+ * signature fails or does not verify, it is made again with every other
+ * thread held off, and so are all after it: one serialised session.
+ */
+static int token_sign(const struct evmpkg_key *k, const EVP_MD *md,
+		      const uint8_t *digest, size_t dlen, uint8_t *sig,
+		      size_t *siglen)
+{
+	struct evmpkg_key *mk = (struct evmpkg_key *)k;
+	size_t cap = *siglen;
+	int ok;
+
+	if (!atomic_load(&mk->serial)) {
+		if (raw_sign(k->pkey, md, digest, dlen, sig, siglen) &&
+		    check_sig(k, md, digest, dlen, sig, *siglen))
+			return 1;
+		ERR_clear_error();
+		*siglen = cap;
+	}
+	pthread_mutex_lock(&mk->one);
+	atomic_store(&mk->serial, 1);
+	ok = raw_sign(k->pkey, md, digest, dlen, sig, siglen) &&
+	     check_sig(k, md, digest, dlen, sig, *siglen);
+	pthread_mutex_unlock(&mk->one);
+	return ok;
+}
+
 int evmpkg_key_sign(const struct evmpkg_key *k, uint8_t type, int algo,
 		    const uint8_t *digest, size_t dlen, uint8_t *out,
 		    size_t cap, size_t *outlen, struct evmpkg_err *err)
@@ -261,7 +542,6 @@ int evmpkg_key_sign(const struct evmpkg_key *k, uint8_t type, int algo,
 	const EVP_MD *md = evmpkg_hash_md(algo);
 	uint8_t sig[EVMPKG_SIG_MAX];
 	size_t siglen = sizeof(sig);
-	EVP_PKEY_CTX *ctx;
 	char eb[256];
 	long n;
 	int ok;
@@ -272,16 +552,11 @@ int evmpkg_key_sign(const struct evmpkg_key *k, uint8_t type, int algo,
 				   dlen, algo);
 	if ((size_t)EVP_PKEY_get_size(k->pkey) > sizeof(sig))
 		return evmpkg_fail(err, EVMPKG_EUNSUPP, "sign: key too large");
-	/* One context per call: the key itself is shared read-only. */
-	ctx = EVP_PKEY_CTX_new(k->pkey, NULL);
-	ok = ctx && EVP_PKEY_sign_init(ctx) > 0 &&
-	     (EVP_PKEY_get_base_id(k->pkey) != EVP_PKEY_RSA ||
-	      EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) > 0) &&
-	     EVP_PKEY_CTX_set_signature_md(ctx, md) > 0 &&
-	     EVP_PKEY_sign(ctx, sig, &siglen, digest, dlen) > 0;
-	EVP_PKEY_CTX_free(ctx);
+	ok = k->ks ? token_sign(k, md, digest, dlen, sig, &siglen) :
+		     raw_sign(k->pkey, md, digest, dlen, sig, &siglen);
 	if (!ok)
-		return evmpkg_fail(err, EVMPKG_ECRYPTO, "sign: %s",
+		return evmpkg_fail(err, EVMPKG_ECRYPTO, "sign: %s%s",
+				   k->ks ? "the token: " : "",
 				   ossl_reason(eb, sizeof(eb)));
 	n = evmpkg_sig_build(type, (uint8_t)algo, k->keyid, sig, siglen, out,
 			     cap);
@@ -334,7 +609,7 @@ int evmpkg_trust_add_file(struct evmpkg_trust *t, const char *path, int usage,
 			  struct evmpkg_err *err)
 {
 	STACK_OF(X509) *sk;
-	int rc = read_certs(path, &sk, err);
+	int rc = load_certs(path, NULL, &sk, err);
 
 	if (rc)
 		return rc;
