@@ -106,6 +106,7 @@ struct evmpkg_verifyjob *cli_inst_verify(const struct evmpkg_instpkg *ip, size_t
 		cli_err("out of memory");
 		return NULL;
 	}
+	*nbad += cli_inst_outside(ip);
 	/* A manifest that does not decode or pair: every file of it is in doubt. */
 	for (size_t i = 0; i < evmpkg_pkg_nproblems(ip->pkg); i++) {
 		cli_err("%s", evmpkg_pkg_problem(ip->pkg, i));
@@ -115,6 +116,14 @@ struct evmpkg_verifyjob *cli_inst_verify(const struct evmpkg_instpkg *ip, size_t
 		jobs[i] = (struct evmpkg_verifyjob){ .fx = ip->f[i].fx, .path = ip->f[i].path };
 	evmpkg_pkg_verify_all(ip->pkg, jobs, ip->n);
 	return jobs;
+}
+
+size_t cli_inst_outside(const struct evmpkg_instpkg *ip)
+{
+	for (size_t i = 0; i < ip->noutside; i++)
+		cli_err("%s: %s leads out of the root (a symlinked directory planted in "
+			"it): not checked, not written", ip->name, ip->outside[i].path);
+	return ip->noutside;
 }
 
 void cli_inst_jobs_free(struct evmpkg_verifyjob *jobs, size_t n)

@@ -60,6 +60,10 @@ static int apply_pkg(struct hook *h, const struct evmpkg_instpkg *ip, size_t roo
 {
 	int bad = 0;
 
+	for (size_t j = 0; j < ip->noutside; j++)
+		bad |= hook_report(h, "%s: %s leads out of the root %.*s (a symlinked "
+				   "directory): not signed", ip->name, ip->outside[j].path,
+				   (int)rootlen, ip->outside[j].path);
 	for (size_t j = 0; j < ip->n && !h->again; j++)
 		if (ip->f[j].override)
 			fprintf(stderr, PFX "%s: %s: has a dpkg-statoverride: IMA signature "

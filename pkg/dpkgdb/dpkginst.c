@@ -150,10 +150,14 @@ int evmpkg_dpkgdb_inst_open(struct pkginfo *pkg, const char *root,
 	 * symlink or directory there is not what was signed. A missing file
 	 * is still the package's, for the caller to report.
 	 */
-	evmpkg_instpkg_stat(ip, o->nthreads);
+	if (evmpkg_instpkg_stat(ip, root, o->nthreads))
+		goto oom_m;
 	for (size_t j = 0; j < ip->n; j++)
 		if (ip->f[j].ino || ip->f[j].missing)
 			pf[ip->f[j].fx].flags |= EVMPKG_PF_REG;
+	/* Reported by the caller, once, and never opened. */
+	for (size_t j = 0; j < ip->noutside; j++)
+		pf[ip->outside[j].fx].flags |= EVMPKG_PF_REG;
 	/* Decoded above to find the files: the engine takes it over. */
 	rc = n ? evmpkg_pkg_open_decoded(&ip->pkg, ip->name, &m, pf, n, &po, err) :
 		 evmpkg_pkg_open(&ip->pkg, ip->name, EVMPKG_MF_PRESENT, blob, blen, pf, n, &po, err);

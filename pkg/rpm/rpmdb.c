@@ -48,7 +48,9 @@ static int inst_open(Header h, const char *root, const struct evmpkg_pkgopts *o,
 		free(fn);
 		ip->f[ip->n++].fx = fx;
 	}
-	evmpkg_instpkg_stat(ip, o->nthreads);
+	if (evmpkg_instpkg_stat(ip, root, o->nthreads))
+		rc = evmpkg_fail(err, EVMPKG_ENOMEM, "%s: out of memory or root %s unreadable",
+				 ip->name, root);
 out:
 	if (rc)
 		evmpkg_instpkg_free(ip);

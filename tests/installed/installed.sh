@@ -164,6 +164,23 @@ same "label: security.selinux written" "$(getfattr --absolute-names --only-value
 oracle "label: evmctl verifies the labelled file" "$R6" /usr/sbin/demo-ping
 expect "label: verify" V --root "$R6"
 
+# A directory of the root planted as a symlink out of it: dpkg follows it,
+# evmpkg neither writes nor reads there.
+R7=$work/deb7
+rm -rf "$R7" "$work/outside"
+mkdir -p "$R7/var/lib/dpkg/info" "$R7/var/lib/dpkg/updates" "$R7/opt" "$work/outside"
+touch "$R7/var/lib/dpkg/status"
+ln -s "$work/outside" "$R7/opt/demo"
+dpkg --root="$R7" --force-script-chrootless --log=/dev/null -i "$work/s1.deb" >/dev/null 2>&1
+expect "symlinked directory: dpkg wrote through it" test -f "$work/outside/data/owned"
+A --root "$R7" --all >"$work/out7.out" 2>&1
+same "symlinked directory: apply exit 1" "$?" 1
+expect "symlinked directory: reported" grep -q "/opt/demo/data/owned leads out of the root" "$work/out7.out"
+same "symlinked directory: nothing written outside the root" "$(xattr security.ima "$work/outside/data/owned")$(xattr security.evm "$work/outside/data/owned")" ""
+oracle "symlinked directory: the root's own files applied" "$R7" /usr/bin/demo /usr/sbin/demo-ping
+V --root "$R7" >"$work/out7v.out" 2>&1
+same "symlinked directory: verify exit 1" "$?" 1
+
 # A local diversion: dpkg puts the file at the diverted name, apply follows it.
 R5=$work/deb5
 rm -rf "$R5"

@@ -29,6 +29,10 @@ struct evmpkg_instpkg {
 	struct evmpkg_pkg *pkg;		/* NULL: the database names no signature */
 	struct evmpkg_instfile *f;	/* its signed files, in package order */
 	size_t n;
+	struct evmpkg_instfile *outside; /* signed files whose path leads out of
+					   the root (a symlinked directory planted
+					   in it): taken out of f, never written */
+	size_t noutside;
 };
 
 /* Called once per package; non-zero stops the walk and is returned. */
@@ -37,7 +41,12 @@ typedef int (*evmpkg_inst_fn)(struct evmpkg_instpkg *ip, void *arg);
 /* Frees what ip holds (not ip itself). */
 void evmpkg_instpkg_free(struct evmpkg_instpkg *ip);
 
-/* lstat of every file, on the package's threads (fills dev and ino). */
-void evmpkg_instpkg_stat(struct evmpkg_instpkg *ip, int nthreads);
+/*
+ * lstat of every file, on the package's threads (fills dev, ino and
+ * missing). Under a root other than / (NULL or ""), a file whose
+ * directories lead out of the root is moved from f to outside. 0, or -1
+ * when out of memory.
+ */
+int evmpkg_instpkg_stat(struct evmpkg_instpkg *ip, const char *root, int nthreads);
 
 #endif
