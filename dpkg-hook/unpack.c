@@ -214,6 +214,57 @@ out:
 	return bad;
 }
 
+/*
+ * No manifest, and signatures required: the engine names each regular
+ * file dpkg's list of the package has on disk (none: nothing to sign).
+ */
+static int refuse_unsigned(struct hook *h, struct pkginfo *pkg, const char *root)
+{
+	const char *name = pkg_name(pkg, pnaw_nonambig);
+	struct evmpkg_pkgopts o = h->o;
+	struct evmpkg_pkgfile *pf = NULL;
+	struct ondisk *d = NULL;
+	struct evmpkg_pkg *pkg_e = NULL;
+	struct evmpkg_err err = { 0 };
+	size_t n = 0, cap = 0;
+	int bad = 0;
+
+	ensure_packagefiles_available(pkg);
+	for (struct fsys_namenode_list *l = pkg->files; l; l = l->next)
+		cap++;
+	if (!(d = calloc(cap + 1, sizeof(*d))) || !(pf = calloc(cap + 1, sizeof(*pf))))
+		goto oom;
+	for (struct fsys_namenode_list *l = pkg->files; l; l = l->next) {
+		if (locate(pkg, root, l->namenode->name, &d[n]))
+			goto oom;
+		stat_one(n, d);
+		pf[n] = (struct evmpkg_pkgfile){ .path = l->namenode->name,
+						 .hardlink_group = -1, .digest_algo = -1 };
+		pf[n].flags = (d[n].reg ? EVMPKG_PF_REG : 0) |
+			      (d[n].conffile ? EVMPKG_PF_CONFIG : 0);
+		n++;
+	}
+	o.manifest_field = "info file " EVMPKG_DEB_MANIFEST_MEMBER;
+	o.background = 0;
+	if (evmpkg_pkg_open(&pkg_e, name, EVMPKG_MF_ABSENT, NULL, 0, pf, n, &o, &err))
+		bad = hook_report(h, "%s: %s", name, err.msg);
+	for (size_t i = 0; pkg_e && i < evmpkg_pkg_nproblems(pkg_e); i++)
+		bad |= hook_report(h, "%s", evmpkg_pkg_problem(pkg_e, i));
+	goto out;
+oom:
+	bad = hook_report(h, "%s: out of memory", name);
+out:
+	if (bad)
+		fprintf(stderr, PFX "%s: not to be configured: remove it (dpkg --remove %s) "
+			"or install a correctly signed version\n", name, name);
+	evmpkg_pkg_free(pkg_e);
+	for (size_t i = 0; d && i < n; i++)
+		free(d[i].path);
+	free(d);
+	free(pf);
+	return bad;
+}
+
 /* In the list "name:arch name:arch..." evmpkg-dpkg gives the run. */
 static int is_named(struct pkginfo *pkg, const char *only)
 {
@@ -272,8 +323,11 @@ int hook_post_unpack(struct hook *h)
 		if (!pending(pkg) || (only && *only && !is_named(pkg, only)))
 			continue;
 		mf = pkg_infodb_get_file(pkg, &pkg->installed, EVMPKG_DEB_MANIFEST_MEMBER);
-		if ((r = read_file(mf, &blob, &blen)) > 0)
+		if ((r = read_file(mf, &blob, &blen)) > 0) {
+			if (h->o.require_signatures)
+				bad |= refuse_unsigned(h, pkg, root);
 			continue;	/* unsigned */
+		}
 		if (r < 0) {
 			bad |= hook_report(h, "%s: %s: cannot read (%s)",
 					   pkg_name(pkg, pnaw_nonambig), mf, strerror(errno));
