@@ -7,6 +7,8 @@
  * Usage: rpm-mf get IN.rpm OUT.bin
  *        rpm-mf set IN.rpm MANIFEST.bin OUT.rpm
  *        rpm-mf set-nosigs IN.rpm MANIFEST.bin OUT.rpm   (file signatures dropped)
+ *        rpm-mf sig IN.rpm PATH VALUE OUT.rpm   (PATH's RPMTAG_FILESIGNATURES
+ *                                                string, as given: hex or not)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,7 +65,13 @@ int main(int argc, char **argv)
 	}
 	nosigs = !strcmp(argv[1], "set-nosigs");
 	evmpkg_buf_init(&b);
-	if (slurp(argv[3], &b)) {
+	if (!strcmp(argv[1], "sig")) {
+		if (argc < 6 || evmpkg_rpm_get_bin(p, EVMPKG_RPMTAG_MANIFEST, &blob, &blen)) {
+			fprintf(stderr, "rpm-mf: sig IN PATH VALUE OUT, on a signed package\n");
+			return 1;
+		}
+		evmpkg_buf_put(&b, blob, blen);
+	} else if (slurp(argv[3], &b)) {
 		perror(argv[3]);
 		return 1;
 	}
@@ -74,9 +82,11 @@ int main(int argc, char **argv)
 		const char *s = evmpkg_rpm_file(p, i)->existing_sig;
 
 		sigs[i] = !nosigs && s ? s : "";
+		if (!strcmp(argv[1], "sig") && !strcmp(evmpkg_rpm_file(p, i)->path, argv[3]))
+			sigs[i] = argv[4];
 	}
-	if (evmpkg_rpm_write(p, sigs, EVMPKG_RPMTAG_MANIFEST, b.data, b.len, argv[4],
-			     &dropped, &err)) {
+	if (evmpkg_rpm_write(p, sigs, EVMPKG_RPMTAG_MANIFEST, b.data, b.len,
+			     argv[!strcmp(argv[1], "sig") ? 5 : 4], &dropped, &err)) {
 		fprintf(stderr, "rpm-mf: %s\n", err.msg);
 		return 1;
 	}
