@@ -88,10 +88,10 @@ def main():
         find(ents, args[0])[0] = args[1].encode()
         ents.sort(key=lambda e: e[0])
         out = encode(ver, ents)
-    elif op == "swap-evm":          # PATH1 PATH2: values swapped between files
+    elif op in ("swap-evm", "swap-ima"):  # PATH1 PATH2: one value swapped between files
         a, c = find(ents, args[0]), find(ents, args[1])
-        a[6], c[6] = c[6], a[6]
-        a[7], c[7] = c[7], a[7]
+        i = 7 if op == "swap-evm" else 6
+        a[i], c[i] = c[i], a[i]
         out = encode(ver, ents)
     elif op == "set":               # PATH FIELD HEX|INT
         e = find(ents, args[0])

@@ -104,6 +104,13 @@ def main():
         h = where[args[0]]
         e = entry(h, int(args[1]))
         b[h["data"] + e["off"] + int(args[2])] ^= 0xFF
+    elif op in ("hex-digit", "non-hex"):  # sig|main TAG K: the first character of
+        h = where[args[0]]                  # a string array's K-th string (0: the
+        e = entry(h, int(args[1]))          # first), another hex digit, or 'z'
+        p = h["data"] + e["off"]
+        for _ in range(int(args[2])):
+            p = b.index(0, p) + 1
+        b[p] = ord("z") if op == "non-hex" else ord("1") if b[p] == ord("0") else ord("0")
     elif op == "payload-byte":      # N from the payload's start, digests not fixed
         b[main_h["end"] + int(args[0])] ^= 0xFF
         fix = False
