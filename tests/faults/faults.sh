@@ -39,13 +39,8 @@ keys=$work/keys
 tests/keys.sh "$keys" >/dev/null 2>&1 || { not_ok keys "tests/keys.sh failed"; finish; exit 1; }
 CERT=$keys/rsa2048.der
 
-no_bad_evm() {	# every security.evm under $1 verifies
-	local f bad=0
-	while IFS= read -r f; do
-		evmctl verify --key "$CERT" "$f" >/dev/null 2>&1 || { bad=1; echo "$f"; }
-	done < <(getfattr -R -h --absolute-names -m security.evm "$1" 2>/dev/null | sed -n 's/^# file: //p')
-	return $bad
-}
+. tests/debdemo.sh
+. tests/debcheck.sh
 # all_verify DIR... N: N regular files, each with IMA and EVM signatures that verify.
 all_verify() {
 	local n=0 f want=${*: -1}
@@ -231,8 +226,6 @@ for step in fsync rename fchmod; do
 done
 
 # --------------------------------------------------------------- dpkg ----
-. tests/debdemo.sh
-. tests/debcheck.sh
 debcheck_accounts
 debdemo_tree "$work/pkg"
 dpkg-deb -Zxz --build "$work/pkg" "$work/v.deb" >/dev/null 2>&1
