@@ -30,7 +30,9 @@
 /* One manifest entry as dpkg left it on disk. */
 struct ondisk {
 	char *path;		/* DPKG_ROOT + diverted name [+ ".dpkg-new"] */
+	const char *root;	/* DPKG_ROOT resolved, or NULL for / */
 	int conffile, override, gone;
+	int outside;		/* a symlinked directory leads out of root */
 	int reg;		/* its lstat: a regular file, and which */
 	dev_t dev;
 	ino_t ino;
@@ -44,6 +46,16 @@ static int stat_one(size_t i, void *arg)
 
 	if (lstat(d->path, &st) || !S_ISREG(st.st_mode))
 		return 0;
+	/* The root's own directories may be symlinks planted to lead out. */
+	if (d->root) {
+		char *real = realpath(d->path, NULL);
+		size_t rl = strlen(d->root);
+
+		d->outside = !real || strncmp(real, d->root, rl) || real[rl] != '/';
+		free(real);
+		if (d->outside)
+			return 0;
+	}
 	d->reg = 1;
 	d->dev = st.st_dev;
 	d->ino = st.st_ino;
@@ -156,6 +168,7 @@ static int apply_pkg(struct hook *h, struct pkginfo *pkg, const char *root,
 	struct evmpkg_pkgfile *pf = NULL;
 	struct ondisk *d = NULL;
 	struct evmpkg_pkg *pkg_e = NULL;
+	char *rroot = NULL;
 	size_t n = 0;
 	int bad = 0;
 
@@ -171,8 +184,16 @@ static int apply_pkg(struct hook *h, struct pkginfo *pkg, const char *root,
 	}
 	if (!(pf = calloc(n + 1, sizeof(*pf))))
 		goto oom;
+	if (*root && !(rroot = realpath(root, NULL)))
+		goto oom;
+	for (size_t i = 0; i < n; i++)
+		d[i].root = rroot;
 	evmpkg_pool_run(n, h->o.nthreads, stat_one, d);
 	for (size_t i = 0; i < n; i++) {
+		if (d[i].outside)
+			bad |= hook_report(h, "%s: %s: %s leads out of the root %s "
+					   "(a symlinked directory): not signed", name,
+					   m.e[i].path, d[i].path, root);
 		pf[i] = (struct evmpkg_pkgfile){ .path = m.e[i].path, .hardlink_group = -1,
 						 .digest_algo = -1 };
 		if (d[i].reg)
@@ -210,6 +231,7 @@ out:
 		free(d[i].path);
 	free(d);
 	free(pf);
+	free(rroot);
 	evmpkg_manifest_free(&m);
 	return bad;
 }
