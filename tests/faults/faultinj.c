@@ -16,12 +16,15 @@
  *                fsetxattr: once a package's files are being written,
  *                past the database set-up before it)
  *   FAULT_COMM   only in processes of this name (/proc/self/comm)
+ *   FAULT_ACTION kill: instead of failing, the process kills itself with
+ *                SIGKILL just before the call (a crash at that point)
  * Each failed call prints "faultinj: fired FAMILY #N [XATTR]" on stderr,
  * which also reaches the tests from inside rpm's chroot.
  */
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -85,6 +88,8 @@ static int fire(const char *family, const char *xname, const char *what)
 		return 0;
 	dprintf(2, "faultinj: fired %s #%ld %s %s\n", family, n, xname ? xname : "",
 		what ? what : "");
+	if ((arm = getenv("FAULT_ACTION")) && !strcmp(arm, "kill"))
+		kill(getpid(), SIGKILL);
 	errno = errno_named(getenv("FAULT_ERRNO"));
 	return 1;
 }
