@@ -26,7 +26,7 @@ int sign_rpm(const struct sign_opts *o, const char *path)
 	uint8_t *payload_dig = NULL;
 	const char **sigs = NULL;
 	char **hex = NULL, *id = NULL;
-	int rc = -1, dropped = 0, need_payload = 0;
+	int rc = -1, dropped = 0;
 
 	sopt.config_word = "%config file";
 	if (o->ncaps)
@@ -45,15 +45,24 @@ int sign_rpm(const struct sign_opts *o, const char *path)
 		goto out;
 	}
 	sopt.pkgid = id;
-	/* Another algorithm, or no usable digest in the header: hash the payload. */
+	/*
+	 * Whoever made the header can recompute its digests: sign what the
+	 * payload holds, and refuse a header whose file digests say otherwise
+	 * (else a signature for any content could be had for a harmless payload).
+	 */
+	if (evmpkg_rpm_payload_digests(p, so->algo, &payload_dig, &err)) {
+		cli_err("%s", err.msg);
+		goto out;
+	}
 	for (size_t i = 0; i < n; i++) {
 		const struct evmpkg_rpmfile *f = evmpkg_rpm_file(p, i);
 
-		need_payload |= f->is_reg && (f->digest_algo != so->algo || f->digest_len != dsz);
-	}
-	if (need_payload && evmpkg_rpm_payload_digests(p, so->algo, &payload_dig, &err)) {
-		cli_err("%s", err.msg);
-		goto out;
+		if (f->is_reg && f->digest_algo == so->algo && f->digest_len == dsz &&
+		    memcmp(f->digest, payload_dig + i * dsz, dsz)) {
+			cli_err("%s: %s: FILEDIGESTS: does not match the file in the payload "
+				"(corrupt or modified package)", path, f->path);
+			goto out;
+		}
 	}
 	files = calloc(n ? n : 1, sizeof(*files));
 	sigs = calloc(n ? n : 1, sizeof(*sigs));

@@ -201,6 +201,10 @@ int cli_load_trust(char **certs, size_t ncerts, int use_defaults,
 		cli_err("%s", err.msg);
 		return -1;
 	}
+	if (evmpkg_trust_count_without_skid(*out))
+		cli_err("warning: %zu certificate(s) without a subjectKeyIdentifier: the "
+			"kernel cannot find such keys by the key id in signatures",
+			evmpkg_trust_count_without_skid(*out));
 	return 0;
 }
 

@@ -643,6 +643,15 @@ int evmpkg_trust_add_file(struct evmpkg_trust *t, const char *path, int usage,
 					 path);
 			break;
 		}
+		/* Any other key could never verify an IMA or EVM signature. */
+		if (EVP_PKEY_get_base_id(c.pkey) != EVP_PKEY_RSA &&
+		    EVP_PKEY_get_base_id(c.pkey) != EVP_PKEY_EC) {
+			rc = evmpkg_fail(err, EVMPKG_ECRYPTO, "certificate %s: %s key: only "
+					 "RSA and ECDSA keys verify IMA and EVM signatures",
+					 path, OBJ_nid2sn(EVP_PKEY_get_base_id(c.pkey)));
+			EVP_PKEY_free(c.pkey);
+			break;
+		}
 		c.vctx = verify_ctx(c.pkey);
 		t->c[t->n++] = c;
 	}

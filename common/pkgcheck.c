@@ -168,6 +168,49 @@ out:
 	return rc;
 }
 
+/*
+ * Signatures required: a manifest stripped from the package, or entries
+ * removed from it, leave files the kernel will not run under an appraisal
+ * policy; refuse them by name instead of installing them unsigned.
+ */
+static int require_signed(struct evmpkg_pkg *p, int have_manifest,
+			  const struct evmpkg_pkgfile *files, size_t n)
+{
+	const char *req = "and the policy requires signatures";
+	size_t bad = 0;
+	char what[200];
+
+	for (size_t fx = 0; fx < n; fx++) {
+		const struct evmpkg_pkgfile *f = &files[fx];
+		const struct evmpkg_mentry *e;
+		int evm_needed = !(f->flags & EVMPKG_PF_NO_EVM);
+
+		if (!(f->flags & EVMPKG_PF_REG) || (f->flags & EVMPKG_PF_CONFIG))
+			continue;
+		e = evmpkg_manifest_find(&p->m, f->path);
+		if (e ? (!evm_needed || e->evm_len) : (!evm_needed && f->ima))
+			continue;
+		if (bad++ == 0 && !have_manifest) {
+			snprintf(what, sizeof(what), "absent, %s", req);
+			if (add_problem(p, p->o.manifest_field, what))
+				return -1;
+		}
+		if (bad > EVMPKG_REQUIRE_LISTED)
+			continue;
+		snprintf(what, sizeof(what), "%s, %s", e || f->ima ?
+			 "signed for IMA only (no security.evm)" : "not signed", req);
+		if (add_problem(p, f->path, what))
+			return -1;
+	}
+	if (bad > EVMPKG_REQUIRE_LISTED) {
+		snprintf(what, sizeof(what), "%zu more regular files not signed, %s",
+			 bad - EVMPKG_REQUIRE_LISTED, req);
+		if (add_problem(p, "(list cut)", what))
+			return -1;
+	}
+	return 0;
+}
+
 /* evmpkg_pkg_open; with decoded, the manifest taken over from the caller. */
 static int open_pkg(struct evmpkg_pkg **out, const char *name, int mstate,
 		    const void *manifest, size_t mlen, struct evmpkg_manifest *decoded,
@@ -216,6 +259,9 @@ static int open_pkg(struct evmpkg_pkg **out, const char *name, int mstate,
 			goto nomem;
 	}
 	if (pair(p, files, n))
+		goto nomem;
+	if (o->require_signatures &&
+	    require_signed(p, mstate == EVMPKG_MF_PRESENT || decoded, files, n))
 		goto nomem;
 	/*
 	 * In the background, leave the installer its core: it writes the

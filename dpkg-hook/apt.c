@@ -97,7 +97,8 @@ int hook_verify_deb(struct hook *h, const char *path)
 		bad = hook_report(h, "%s", err.msg);
 		goto out;
 	}
-	if (evmpkg_deb_control_member(d, EVMPKG_DEB_MANIFEST_MEMBER, &blob, &blen))
+	if (evmpkg_deb_control_member(d, EVMPKG_DEB_MANIFEST_MEMBER, &blob, &blen) &&
+	    !o.require_signatures)
 		goto out;
 	if (evmpkg_deb_read_data(d, 0, &err)) {
 		bad = hook_report(h, "%s", err.msg);

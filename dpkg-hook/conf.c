@@ -31,6 +31,7 @@ static int set_str(char **dst, const char *v)
 static int set(struct hook_conf *c, const char *k, const char *v)
 {
 	int *flag = !strcmp(k, "sign-config") ? &c->sign_config :
+		    !strcmp(k, "require-signatures") ? &c->require_signatures :
 		    !strcmp(k, "split-unpack") ? &c->split_unpack : NULL;
 
 	if (!strcmp(k, "policy"))
@@ -90,7 +91,7 @@ int hook_conf_read(const char *path, struct hook_conf *c, char *msg, size_t msgl
 		if (set(c, trim(s), trim(eq + 1))) {
 			snprintf(msg, msglen, "%s:%d: bad key or value for '%s' (keys: policy "
 				 "enforce|warn|off, certs, ima-certs, evm-certs, sign-config 0|1, "
-				 "split-unpack auto|1|0)",
+				 "require-signatures 0|1, split-unpack auto|1|0)",
 				 path, n, trim(s));
 			rc = -1;
 			break;

@@ -31,6 +31,7 @@
 struct hook_conf {
 	int policy;		/* enum evmpkg_policy */
 	int sign_config;
+	int require_signatures;
 	int split_unpack;	/* evmpkg-dpkg splits apt's unpack runs: 1, 0
 				   or HOOK_SPLIT_AUTO */
 	char *certs, *ima_certs, *evm_certs;	/* NULL: not given */

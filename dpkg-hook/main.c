@@ -152,6 +152,7 @@ int main(int argc, char **argv)
 	}
 	h.o.policy = h.conf.policy;
 	h.o.sign_config = h.conf.sign_config;
+	h.o.require_signatures = h.conf.require_signatures;
 	h.o.write_ima_only = 1;	/* no stock dpkg plugin writes security.ima */
 	h.o.set_caps = 1;	/* dpkg writes no capabilities; a postinst's setcap
 				   then rewrites the same value, which EVM allows */

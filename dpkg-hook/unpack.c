@@ -61,9 +61,9 @@ static int apply_pkg(struct hook *h, const struct evmpkg_instpkg *ip, size_t roo
 	int bad = 0;
 
 	for (size_t j = 0; j < ip->noutside; j++)
-		bad |= hook_report(h, "%s: %s leads out of the root %.*s (a symlinked "
-				   "directory): not signed", ip->name, ip->outside[j].path,
-				   (int)rootlen, ip->outside[j].path);
+		bad |= hook_report(h, "%s: %s: %s leads out of the root %.*s (a symlinked "
+				   "directory): not signed", ip->name, ip->outside[j].path + rootlen,
+				   ip->outside[j].path, (int)rootlen, ip->outside[j].path);
 	for (size_t j = 0; j < ip->n && !h->again; j++)
 		if (ip->f[j].override)
 			fprintf(stderr, PFX "%s: %s: has a dpkg-statoverride: IMA signature "
@@ -76,6 +76,29 @@ static int apply_pkg(struct hook *h, const struct evmpkg_instpkg *ip, size_t roo
 	if (bad)
 		fprintf(stderr, PFX "%s: not to be configured: remove it (dpkg --remove %s) "
 			"or install a correctly signed version\n", ip->name, ip->name);
+	return bad;
+}
+
+/*
+ * No manifest, and signatures required: the engine names each regular
+ * file dpkg's list of the package has on disk (none: nothing to sign).
+ */
+static int refuse_unsigned(struct hook *h, struct pkginfo *pkg, const char *root)
+{
+	struct evmpkg_instpkg ip;
+	struct evmpkg_err err = { 0 };
+	const char *name = pkg_name(pkg, pnaw_nonambig);
+	int bad = 0;
+
+	if (evmpkg_dpkgdb_inst_unsigned(pkg, root, &h->o, &ip, &err))
+		bad = hook_report(h, "%s", err.msg);
+	for (size_t i = 0; !err.msg[0] && i < evmpkg_pkg_nproblems(ip.pkg); i++)
+		bad |= hook_report(h, "%s", evmpkg_pkg_problem(ip.pkg, i));
+	if (bad)
+		fprintf(stderr, PFX "%s: not to be configured: remove it (dpkg --remove %s) "
+			"or install a correctly signed version\n", name, name);
+	if (!err.msg[0])
+		evmpkg_instpkg_free(&ip);
 	return bad;
 }
 
@@ -134,8 +157,12 @@ int hook_post_unpack(struct hook *h)
 
 		if (!pending(pkg) || (only && *only && !is_named(pkg, only)))
 			continue;
-		if ((r = evmpkg_dpkgdb_inst_open(pkg, root, &h->o, &ip, &err)) > 0)
-			continue;	/* unsigned */
+		if ((r = evmpkg_dpkgdb_inst_open(pkg, root, &h->o, &ip, &err)) > 0) {
+			/* Unsigned: refused when signatures are required. */
+			if (h->o.require_signatures)
+				bad |= refuse_unsigned(h, pkg, root);
+			continue;
+		}
 		if (r < 0) {
 			bad |= hook_report(h, "%s", err.msg);
 			continue;

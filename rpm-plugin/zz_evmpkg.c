@@ -132,6 +132,7 @@ static rpmRC evm_init(rpmPlugin plugin, rpmts ts)
 		/* Read before rpm enters --root: the host's trust, kernel, namespace. */
 		s->o.trust = s->trust;
 		s->o.sign_config = rpmExpandNumeric("%{?_evmpkg_sign_config}") != 0;
+		s->o.require_signatures = rpmExpandNumeric("%{?_evmpkg_require_signatures}") != 0;
 		s->o.background = 1;
 		s->o.write_ima_only = !stock_ima_plugin();
 		s->o.userns = evmpkg_in_user_namespace();

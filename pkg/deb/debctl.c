@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "evmpkg/reader.h"
+#include "debdesc.h"
 #include "debimpl.h"
 
 /* control.tar contents kept in memory, and its entries. */
@@ -58,6 +59,10 @@ static int ctl_entry(struct evmpkg_debpkg *p, struct debtar *t, struct debctl *c
 		return evmpkg_fail(err, EVMPKG_EINVAL,
 				   "%s: %s: %s: only files, directories and symlinks belong in control.tar",
 				   p->path, member, e->name);
+	/* Else a manifest made a directory or symlink reads as no manifest. */
+	if (e->type != DEBTAR_REG && !strcmp(path + 1, EVMPKG_DEB_MANIFEST_MEMBER))
+		return evmpkg_fail(err, EVMPKG_EINVAL, "%s: %s: %s: the signature manifest "
+				   "is not a regular file", p->path, member, e->name);
 	for (size_t i = 0; i < p->nctl; i++)
 		if (!strcmp(p->ctl[i].name, path + 1))
 			return evmpkg_fail(err, EVMPKG_EINVAL, "%s: %s: %s: appears twice",

@@ -39,6 +39,15 @@ int evmpkg_dpkgdb_inst_open(struct pkginfo *pkg, const char *root,
 			    struct evmpkg_err *err);
 
 /*
+ * The same for a package without a manifest, for a policy that requires
+ * signatures: the engine over dpkg's list of its files (so that it names
+ * each regular file left unsigned). 0, or -1 with err.
+ */
+int evmpkg_dpkgdb_inst_unsigned(struct pkginfo *pkg, const char *root,
+				const struct evmpkg_pkgopts *o, struct evmpkg_instpkg *ip,
+				struct evmpkg_err *err);
+
+/*
  * fn for each package of root's database that is installed or unpacked
  * and has a manifest; names (package or package:arch) limits it to those,
  * seen[i] set when names[i] is installed, signed or not. admin NULL: the

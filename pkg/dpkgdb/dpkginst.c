@@ -175,6 +175,57 @@ out:
 	return rc;
 }
 
+int evmpkg_dpkgdb_inst_unsigned(struct pkginfo *pkg, const char *root,
+				const struct evmpkg_pkgopts *o, struct evmpkg_instpkg *ip,
+				struct evmpkg_err *err)
+{
+	struct evmpkg_pkgopts po = *o;
+	struct evmpkg_pkgfile *pf = NULL;
+	const char **names = NULL;
+	size_t n = 0, cap = 0;
+	int rc = -1;
+
+	memset(ip, 0, sizeof(*ip));
+	ip->db = "dpkg";
+	ensure_packagefiles_available(pkg);
+	for (struct fsys_namenode_list *l = pkg->files; l; l = l->next)
+		cap++;
+	if (!(ip->name = strdup(pkg_name(pkg, pnaw_nonambig))) ||
+	    !(ip->f = calloc(cap + 1, sizeof(*ip->f))) || !(pf = calloc(cap + 1, sizeof(*pf))) ||
+	    !(names = calloc(cap + 1, sizeof(*names))))
+		goto oom;
+	for (struct fsys_namenode_list *l = pkg->files; l; l = l->next, n++) {
+		int conffile, override, gone;
+
+		if (!(ip->f[n].path = locate(pkg, root, l->namenode->name, &conffile,
+					     &override, &gone)))
+			goto oom;
+		ip->f[n].fx = n;
+		names[n] = l->namenode->name;
+		pf[n] = (struct evmpkg_pkgfile){ .path = names[n], .hardlink_group = -1,
+						 .digest_algo = -1,
+						 .flags = conffile ? EVMPKG_PF_CONFIG : 0 };
+	}
+	ip->n = n;
+	if (evmpkg_instpkg_stat(ip, root, o->nthreads))
+		goto oom;
+	for (size_t j = 0; j < ip->n; j++)
+		if (ip->f[j].ino)
+			pf[ip->f[j].fx].flags |= EVMPKG_PF_REG;
+	po.manifest_field = "info file " EVMPKG_DEB_MANIFEST_MEMBER;
+	po.background = 0;
+	rc = evmpkg_pkg_open(&ip->pkg, ip->name, EVMPKG_MF_ABSENT, NULL, 0, pf, cap, &po, err);
+	goto out;
+oom:
+	evmpkg_fail(err, EVMPKG_ENOMEM, "%s: out of memory", pkg_name(pkg, pnaw_nonambig));
+out:
+	if (rc)
+		evmpkg_instpkg_free(ip);
+	free((void *)names);
+	free(pf);
+	return rc;
+}
+
 static int wanted(struct pkginfo *pkg, char *const *names, size_t n, unsigned char *seen)
 {
 	const char *arch = pkg->installed.arch ? pkg->installed.arch->name : "";

@@ -2,30 +2,48 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Runs each libFuzzer target for a bounded time from its seed corpus.
 # FUZZ_SECONDS (default 20) per target; a crash fails the tier.
+# LONG=1 (`make fuzz-long`): FUZZ_RUNS executions per target (default
+# 10^7; FUZZ_SECONDS, when set, caps each run's time too), the inputs
+# that add coverage kept in $B/fuzz/long/<target>/ across runs, and with
+# FUZZ_MERGE=1 merged (minimised) into tests/fuzz/corpus/<target>/.
+# FUZZ_TARGETS="a b" runs only those.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
 T_NAME=fuzz
 B=${B:-build}
 secs=${FUZZ_SECONDS:-20}
+limit=(-max_total_time="$secs")
+if [ -n "${LONG:-}" ]; then
+	limit=(-runs="${FUZZ_RUNS:-10000000}")
+	[ -n "${FUZZ_SECONDS:-}" ] && limit+=(-max_total_time="$secs")
+fi
 for src in tests/fuzz/fuzz_*.c; do
 	name=$(basename "$src" .c)
+	[ -n "${FUZZ_TARGETS:-}" ] && [[ " $FUZZ_TARGETS " != *" ${name#fuzz_} "* ]] && continue
 	bin="$B/fuzz/$name"
 	if [ ! -x "$bin" ]; then
 		not_ok "$name" "not built (make fuzz needs clang and libclang-rt)"
 		continue
 	fi
 	work=$(mktemp -d)
+	[ -n "${LONG:-}" ] && mkdir -p "$B/fuzz/long/${name#fuzz_}" && work=$B/fuzz/long/${name#fuzz_}
 	cp tests/fuzz/corpus/"${name#fuzz_}"/* "$work"/ 2>/dev/null
 	# At least the largest seed (whole packages), so none is cut short.
 	maxlen=$(find "$work" -type f -printf '%s\n' | sort -n | tail -1)
 	[ "${maxlen:-0}" -gt 8192 ] || maxlen=8192
-	if "$bin" -max_total_time="$secs" -max_len="$maxlen" -timeout=10 \
+	start=$(date +%s)
+	if "$bin" "${limit[@]}" -max_len="$maxlen" -timeout=10 \
 		-artifact_prefix="$B/fuzz/$name-" "$work" >"$B/fuzz/$name.log" 2>&1; then
-		ok "$name: $(grep -Eo 'Done [0-9]+ runs' "$B/fuzz/$name.log" | awk '{print $2}') runs in ${secs}s, no crash"
+		ok "$name: $(grep -Eo 'Done [0-9]+ runs' "$B/fuzz/$name.log" | awk '{print $2}') runs in $(($(date +%s) - start))s, no crash"
 	else
 		not_ok "$name" "crash: see $B/fuzz/$name.log and $B/fuzz/$name-*"
 	fi
-	rm -rf "$work"
+	if [ -n "${LONG:-}" ]; then
+		[ -n "${FUZZ_MERGE:-}" ] && "$bin" -merge=1 -max_len="$maxlen" \
+			tests/fuzz/corpus/"${name#fuzz_}" "$work" >>"$B/fuzz/$name.log" 2>&1
+	else
+		rm -rf "$work"
+	fi
 done
 finish

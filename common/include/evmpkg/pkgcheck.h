@@ -52,6 +52,9 @@ enum evmpkg_manifest_state {
 
 struct evmpkg_pkgopts {
 	int policy;			/* enum evmpkg_policy */
+	int require_signatures;		/* a package without a manifest, or with
+					   a regular file it does not sign, is a
+					   problem (evmpkg_pkg_problem) */
 	const struct evmpkg_trust *trust; /* NULL or empty: form only */
 	int sign_config;		/* apply to configuration files too */
 	int set_owner_mode;		/* chown/chmod to the signed values (image
@@ -95,9 +98,14 @@ void evmpkg_pkg_free(struct evmpkg_pkg *p);
 
 /*
  * Problems of the package as a whole, known at open: a malformed
- * manifest, entries that name no regular file of the package. Messages as
- * above; i < evmpkg_pkg_nproblems.
+ * manifest, entries that name no regular file of the package; with
+ * o->require_signatures, a manifest that is absent, and each regular file
+ * (configuration files aside) without an EVM signature, or without an IMA
+ * one where the installer gives it another owner or mode (the first
+ * EVMPKG_REQUIRE_LISTED by name, then their number). A package with no
+ * such file needs no manifest. Messages as above; i < evmpkg_pkg_nproblems.
  */
+#define EVMPKG_REQUIRE_LISTED 20
 size_t evmpkg_pkg_nproblems(const struct evmpkg_pkg *p);
 const char *evmpkg_pkg_problem(const struct evmpkg_pkg *p, size_t i);
 
