@@ -51,6 +51,7 @@ enum {
 	SIG_FILESIGNATURELENGTH = 275,
 	SIG_OPENPGP = 278,		/* rpm 6 */
 	SIG_SHA3_256 = 279,		/* rpm 6 */
+	SIG_RESERVED = 999,		/* rpm 6, v6 packages */
 	SIG_SIZE = 1000,
 	SIG_PGP = 1002,
 	SIG_MD5 = 1004,

@@ -17,6 +17,12 @@
 
 /* ---- write ---- */
 
+/*
+ * The signature space rpmbuild reserves: 32 bytes plus %__gpg_reserved_space,
+ * 4096 unless changed (rpm 4.14 to 6, lib/signature.c).
+ */
+#define RPMBUILD_RESERVED 4128
+
 /* The new main header, exported (il, dl, index, data; no magic). */
 static int build_main(struct evmpkg_rpmpkg *p, const char *const *sigs,
 		      uint32_t tag, const void *blob, size_t bloblen,
@@ -92,7 +98,7 @@ static int build_sig(struct evmpkg_rpmpkg *p, int drop_filesigs,
 {
 	Header s = headerCopy(p->sigh);
 	unsigned int len = 0;
-	uint32_t n;
+	uint32_t n, rtag;
 	void *ei = NULL;
 	int t;
 
@@ -133,20 +139,31 @@ static int build_sig(struct evmpkg_rpmpkg *p, int drop_filesigs,
 		goto fail;
 	}
 
-	/* Keep the original size with the reserved space, as rpmsign does. */
-	t = evmpkg_rpmi_tag_type(s, SIG_RESERVEDSPACE, &n);
+	/*
+	 * The reserved space (rpm 6's v6 packages name it RESERVED) takes
+	 * back what the dropped tags freed, so the header keeps its size, but
+	 * never grows past rpmbuild's reservation: rpm 4.18's rpmsign takes a
+	 * signature out of that space, 4.20's adds it on top (its in-place
+	 * test in sign/rpmgensig.c counts the reserved bytes twice, fixed in
+	 * rpm 6), and the header rpmbuild made is the size to return to.
+	 */
+	rtag = headerIsEntry(s, (rpmTagVal)SIG_RESERVED) ? SIG_RESERVED : SIG_RESERVEDSPACE;
+	t = evmpkg_rpmi_tag_type(s, rtag, &n);
 	if (t == T_BIN) {
 		Header tmp = headerReload(headerCopy(s), RPMTAG_HEADERSIGNATURES);
 		unsigned int nowlen = 0;
 		void *now = tmp ? headerExport(tmp, &nowlen) : NULL;
 		int64_t want = (int64_t)n + (int64_t)p->siglen - (int64_t)nowlen;
+		int64_t cap = n > RPMBUILD_RESERVED ? (int64_t)n : RPMBUILD_RESERVED;
 
 		headerFree(tmp);
 		free(now);
-		if (now && want > 0 && want != (int64_t)n && want <= (int64_t)n + 64 * 1024) {
+		if (want > cap)
+			want = cap;
+		if (now && want > 0 && want != (int64_t)n) {
 			uint8_t *zeros = calloc(1, (size_t)want);
 
-			if (!zeros || evmpkg_rpmi_put_tag(s, SIG_RESERVEDSPACE, RPM_BIN_TYPE,
+			if (!zeros || evmpkg_rpmi_put_tag(s, rtag, RPM_BIN_TYPE,
 							  zeros, (uint32_t)want)) {
 				free(zeros);
 				goto fail;

@@ -198,8 +198,17 @@ if command -v gpg >/dev/null && command -v rpmsign >/dev/null; then
 	"${SIGN[@]}" "$TMP/signed-out.rpm" </dev/null >/dev/null 2>&1
 	check "rpmsign --addsign on the output; rpm -K: digests signatures OK" \
 		bash -c "rpm --dbpath $TMP/db -K $TMP/signed-out.rpm | grep -q 'digests signatures OK'"
-	check "rpmsign signed in place (size unchanged)" \
-		bash -c "[ \$(stat -c %s $TMP/signed-out.rpm) = $size ]"
+	case $(rpm --version) in
+	*" 4.20."*)
+		# 4.20's rpmsign never re-uses the reserved space (its in-place
+		# test counts it twice: sign/rpmgensig.c; fixed in rpm 6), so it
+		# rewrites the package one signature larger.
+		check "rpmsign 4.20 rewrote the output one signature larger" \
+			bash -c "[ \$(stat -c %s $TMP/signed-out.rpm) -gt $size ]" ;;
+	*)
+		check "rpmsign signed in place (size unchanged)" \
+			bash -c "[ \$(stat -c %s $TMP/signed-out.rpm) = $size ]" ;;
+	esac
 	check "re-signed output still has the file signatures" sigs_shown "$TMP/signed-out.rpm"
 else
 	fail "OpenPGP: needs gpg and rpmsign (packaging/install-deps installs them)"
