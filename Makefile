@@ -134,6 +134,7 @@ fuzz: $(FUZZ_BIN)
 -include rpm-plugin/plugin.mk
 -include dpkg-hook/hook.mk
 -include tests/kernel/kernel.mk
+-include tests/matrix/matrix.mk
 
 check: all $(B)/unit-tests $(B)/unit-tests-asan $(B)/unit-tests-tsan fuzz $(CHECK_DEPS)
 	B=$(B) tests/check.sh

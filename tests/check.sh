@@ -57,6 +57,21 @@ if [ -x tests/kernel/run.sh ]; then
 	fi
 fi
 
+# --- release matrix ------------------------------------------------------
+# Each Debian release of tests/matrix/run.sh in its own chroot, one tier per
+# release and step (trixie:setup, trixie:unit, ..., sid:package), with the
+# matrix's wall time. EVMPKG_MATRIX=0 leaves it out.
+if [ -x tests/matrix/run.sh ] && [ "${EVMPKG_MATRIX:-1}" != 0 ]; then
+	matrix_start=$(date +%s)
+	for rel in $(tests/matrix/run.sh --releases); do
+		for step in $(tests/matrix/run.sh --steps); do
+			run_tier "$rel:$step" tests/matrix/run.sh "$rel" "$step"
+		done
+	done
+	echo "matrix: $(($(date +%s) - matrix_start))s wall"
+fi
+# --- end of release matrix -------------------------------------------------
+
 echo
 [ ${#bad_tiers[@]} -gt 0 ] && echo "tiers with failures: ${bad_tiers[*]}"
 echo "all tiers: $total_pass passed, $total_fail failed"
