@@ -401,6 +401,26 @@ int evmpkg_rpmi_check_header_digests(struct evmpkg_rpmpkg *p, struct evmpkg_err 
 					   "%s: size: header and payload are %llu bytes, the signature header says %llu (truncated or modified package)",
 					   p->path, (unsigned long long)have,
 					   (unsigned long long)want);
+		return 0;
+	}
+
+	/* v6 packages have no SIZE: the main header's PAYLOADSIZE is the
+	 * payload's length on disk. */
+	t = evmpkg_rpmi_tag_type(p->h, TAG_PAYLOADSIZE, &n);
+	if (t) {
+		uint64_t want, have = (uint64_t)(p->file_size - p->payload_off);
+
+		if (t != T_INT64 || n != 1 ||
+		    evmpkg_rpmi_get_typed(p->h, TAG_PAYLOADSIZE, t, 1, &td) != 1)
+			return evmpkg_fail(err, EVMPKG_EINVAL,
+					   "%s: main header: PAYLOADSIZE has the wrong type", p->path);
+		want = *rpmtdGetUint64(&td);
+		rpmtdFreeData(&td);
+		if (want != have)
+			return evmpkg_fail(err, EVMPKG_EVERIFY,
+					   "%s: size: the payload is %llu bytes, PAYLOADSIZE says %llu (truncated or modified package)",
+					   p->path, (unsigned long long)have,
+					   (unsigned long long)want);
 	}
 	return 0;
 }

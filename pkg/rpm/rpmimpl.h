@@ -83,6 +83,8 @@ enum {
 	TAG_PAYLOADDIGEST = 5092,	/* RPMTAG_PAYLOADSHA256 in rpm 6 */
 	TAG_PAYLOADDIGESTALGO = 5093,
 	TAG_PAYLOADSHA512 = 5121,	/* rpm 6 */
+	TAG_PAYLOADSIZE = 5112,		/* rpm 6: payload bytes on disk */
+	TAG_RPMFORMAT = 5114,		/* rpm 6: 6 for v6 packages */
 	TAG_PAYLOADSHA3_256 = 5123,	/* rpm 6 */
 };
 
