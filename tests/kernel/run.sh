@@ -356,7 +356,7 @@ kernel_initramfs() {
 
 run_vm() {
 	local kver=$1 mode=$2 log=$LOGS/$1/$2.log
-	local cmdline="console=ttyS0 panic=1 audit=1 audit_backlog_limit=8192 loglevel=3 rdinit=/init evmpkg_test_mode=$mode"
+	local cmdline="console=ttyS0 panic=1 no_timer_check audit=1 audit_backlog_limit=8192 loglevel=3 rdinit=/init evmpkg_test_mode=$mode"
 	# HMAC mode: drop bpf from the LSM list. Debian 6.1's BPF LSM returns 0
 	# from inode_init_security without a name, and with an HMAC key loaded
 	# EVM then oopses on the next file creation.

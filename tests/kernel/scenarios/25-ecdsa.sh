@@ -36,7 +36,7 @@ off | x509)
 	expect_ok "ecdsa: sign-file with a P-256 key" \
 		evmpkg sign-file --key /keys/ecdsa.pem --cert /keys/ecdsa.crt "$D/ec.sh"
 	expect_ok "ecdsa: evmctl verifies the EVM signature (userspace)" \
-		evmctl verify --key /keys/ecdsa.crt "$D/ec.sh"
+		evmctl verify --key /keys/ecdsa.der "$D/ec.sh"
 	if [ $ecdsa = yes ]; then
 		exec_ok "ecdsa: signed script runs" "$D/ec.sh" ecdsa
 		if [ "$MODE" = x509 ]; then
