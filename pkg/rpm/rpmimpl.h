@@ -119,6 +119,7 @@ struct evmpkg_rpmpkg {
 	rpmfiles files;
 	char *nevra;
 	int has_pgp;
+	int sigs_merged;	/* FILESIGNATURES copied from the signature header into h */
 	int rpm_digest_algo;	/* RPMTAG_FILEDIGESTALGO */
 	size_t nfiles;
 	struct evmpkg_rpmfile *f;

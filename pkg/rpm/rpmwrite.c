@@ -77,7 +77,8 @@ static int build_main(struct evmpkg_rpmpkg *p, const char *const *sigs,
 
 	if (!nh)
 		return evmpkg_fail(err, EVMPKG_ENOMEM, "%s: out of memory", p->path);
-	if (sigs && sigs_in_sighdr(p)) {
+	/* Signatures the reader merged from the signature header stay there. */
+	if ((sigs && sigs_in_sighdr(p)) || (!sigs && p->sigs_merged)) {
 		headerDel(nh, (rpmTagVal)TAG_FILESIGNATURES);
 		headerDel(nh, (rpmTagVal)TAG_FILESIGNATURELENGTH);
 	} else if (sigs) {
