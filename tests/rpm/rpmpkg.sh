@@ -7,7 +7,8 @@
 # rpm -i --root (installability; needs root), rpmsign --addsign (re-signing;
 # needs gpg). Prints one line per check; exits non-zero if any failed.
 #
-#   tests/rpm/run.sh [-n NFILES]     NFILES: size of the timing package (5000)
+#   tests/rpm/run.sh [-n NFILES]     NFILES: size of the timing package
+#                                    (RPMPKG_NFILES, else 5000)
 #
 # Run from the repository root or anywhere: paths are taken from this file.
 set -u
@@ -16,7 +17,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
 . "$TOP/tests/lib.sh"	# flip_byte
 . "$TOP/tests/rpmdebian.sh"
-NFILES=5000
+NFILES=${RPMPKG_NFILES:-5000}
 [ "${1:-}" = -n ] && NFILES=$2
 
 TMP=$(mktemp -d /tmp/evmpkg-rpmtest.XXXXXX)
