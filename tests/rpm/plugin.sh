@@ -74,8 +74,8 @@ mkdir -m 700 "$GNUPGHOME"
 gpg --batch --passphrase '' --quick-gen-key 'evmpkg test <test@evmpkg.invalid>' rsa2048 sign never >/dev/null 2>&1
 cp "$work/s1.rpm" "$work/pgp.rpm"
 expect "rpmsign --addsign after evmpkg sign" rpmsign --define "_gpg_name evmpkg test" --define "__gpg $(command -v gpg)" --addsign "$work/pgp.rpm"
-# rpm 6 says "Header OpenPGP V4 RSA/SHA256 Signature", 4.x "Header V4 ...".
-expect "rpm -K: digests and signature present" sh -c "rpm -Kv '$work/pgp.rpm' | grep -qE 'Header (OpenPGP )?V4 RSA/SHA[0-9]* Signature'"
+# rpm 6 says "Header OpenPGP V4 RSA/SHA512 signature", 4.x "Header V4 ... Signature".
+expect "rpm -K: digests and signature present" sh -c "rpm -Kv '$work/pgp.rpm' | grep -qE 'Header (OpenPGP )?V4 RSA/SHA[0-9]* [Ss]ignature'"
 same "rpmsign keeps the IMA signatures" "$(rpm -qp --qf '[%{filesignatures}\n]' "$work/pgp.rpm" 2>/dev/null | sort | md5sum)" \
 	"$(rpm -qp --qf '[%{filesignatures}\n]' "$work/s1.rpm" 2>/dev/null | sort | md5sum)"
 sign "$work/pgp.rpm" "$work/resigned.rpm" >/dev/null 2>"$work/resign.err"
