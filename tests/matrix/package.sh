@@ -14,13 +14,15 @@ clean_base() {
 	local tar=$MB/clean.tar
 	if [ ! -s "$tar" ] || [ "$(cat "$MB/clean.stamp" 2>/dev/null)" != "$(deps_key)" ] ||
 		[ -n "$(find "$tar" -mtime "+$((MAX_AGE_DAYS - 1))")" ]; then
-		echo "$REL: making the clean chroot (mmdebstrap, install-deps --test)"
+		echo "$REL: making the clean chroot (mmdebstrap, install-deps --test)" >&2
+		rm -rf "$MB/clean.new.tar" "$tar.new"
 		nice mmdebstrap --variant=apt "${APTOPTS[@]}" \
 			--customize-hook="copy-in packaging/install-deps /usr/local/sbin" \
 			--customize-hook='chroot "$1" /usr/local/sbin/install-deps --test' \
 			--customize-hook='chroot "$1" apt-get clean' \
-			"$REL" "$tar.new" >"$MB/clean.log" 2>&1 || { tail -n 10 "$MB/clean.log"; return 1; }
-		mv "$tar.new" "$tar"
+			"$REL" "$MB/clean.new.tar" >"$MB/clean.log" 2>&1 ||
+			{ tail -n 10 "$MB/clean.log" >&2; rm -rf "$MB/clean.new.tar"; return 1; }
+		mv "$MB/clean.new.tar" "$tar"
 		deps_key >"$MB/clean.stamp"
 	fi
 	echo "$tar"
