@@ -136,6 +136,7 @@ fuzz: $(FUZZ_BIN)
 -include pkg/dpkgdb/dpkgdb.mk
 -include dnf-plugin/dnf.mk
 -include tests/kernel/kernel.mk
+-include tests/matrix/matrix.mk
 -include tests/robust.mk
 
 # The command under ASan+UBSan, from sources, for tests/installed/installed-asan.sh.

@@ -37,9 +37,15 @@ $(HOOK_ASAN): $(HOOK_SRC) dpkg-hook/hook.h $(wildcard pkg/dpkgdb/*.[ch]) $(CORE_
 $(HOOK_LINK): $(HOOK)
 	ln -sf evmpkg-dpkg-hook $@
 
+# Built where libdpkg is (not on Fedora, which does not package it);
+# EVMPKG_DPKG_HOOKS=0 leaves the hooks out anyway (the spec test does, to
+# build as Fedora would).
+EVMPKG_DPKG_HOOKS ?= $(if $(DPKG_VERNUM),1,0)
+ifeq ($(EVMPKG_DPKG_HOOKS),1)
 all: $(HOOK) $(HOOK_LINK)
 INSTALL_DEPS += install-dpkg-hook
 CHECK_DEPS += $(HOOK) $(HOOK_LINK) $(HOOK_ASAN)
+endif
 
 install-dpkg-hook: $(HOOK)
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSCONFDIR)/dpkg/dpkg.cfg.d \

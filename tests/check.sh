@@ -59,6 +59,34 @@ if [ -x tests/kernel/run.sh ]; then
 	fi
 fi
 
+# --- release matrix ------------------------------------------------------
+# Each Debian release of tests/matrix/run.sh in its own chroot, one tier per
+# release and step (trixie:setup, trixie:unit, ..., sid:package), with the
+# matrix's wall time. The releases run side by side (their steps in turn),
+# then each step's output is counted as a tier. EVMPKG_MATRIX=0 leaves it
+# out.
+if [ -x tests/matrix/run.sh ] && [ "${EVMPKG_MATRIX:-1}" != 0 ]; then
+	matrix_start=$(date +%s)
+	mkdir -p "$B/logs/matrix"
+	for rel in $(tests/matrix/run.sh --releases); do
+		(
+			for step in $(tests/matrix/run.sh --steps); do
+				tests/matrix/run.sh "$rel" "$step" >"$B/logs/matrix/$rel:$step.out" 2>&1
+				echo $? >"$B/logs/matrix/$rel:$step.rc"
+			done
+		) &
+	done
+	wait
+	for rel in $(tests/matrix/run.sh --releases); do
+		for step in $(tests/matrix/run.sh --steps); do
+			run_tier "$rel:$step" bash -c 'cat "$1.out"; exit "$(cat "$1.rc")"' _ \
+				"$B/logs/matrix/$rel:$step"
+		done
+	done
+	echo "matrix: $(($(date +%s) - matrix_start))s wall"
+fi
+# --- end of release matrix -------------------------------------------------
+
 echo
 [ ${#bad_tiers[@]} -gt 0 ] && echo "tiers with failures: ${bad_tiers[*]}"
 echo "all tiers: $total_pass passed, $total_fail failed"

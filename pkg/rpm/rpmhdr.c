@@ -345,11 +345,31 @@ int evmpkg_rpmi_put_tag(Header h, uint32_t tag, rpmTagType type, const void *dat
 /* ---- header digests ---- */
 
 /* The signature header's header digests and size against the package. */
-int evmpkg_rpmi_check_header_digests(struct evmpkg_rpmpkg *p, struct evmpkg_err *err)
+/* One size tag of h (one INT32 or INT64) against the bytes there are. */
+static int check_size(struct evmpkg_rpmpkg *p, Header h, uint32_t tag, const char *what,
+		      uint64_t have, struct evmpkg_err *err)
 {
 	struct rpmtd_s td;
 	uint32_t n;
-	int t;
+	uint64_t want;
+	int t = evmpkg_rpmi_tag_type(h, tag, &n);
+
+	if ((t != T_INT32 && t != T_INT64) || n != 1 ||
+	    evmpkg_rpmi_get_typed(h, tag, t, 1, &td) != 1)
+		return evmpkg_fail(err, EVMPKG_EINVAL, "%s: %s: wrong type", p->path, what);
+	want = t == T_INT32 ? *rpmtdGetUint32(&td) : *rpmtdGetUint64(&td);
+	rpmtdFreeData(&td);
+	if (want != have)
+		return evmpkg_fail(err, EVMPKG_EVERIFY,
+				   "%s: size: %llu bytes where %s says %llu (truncated or modified package)",
+				   p->path, (unsigned long long)have, what,
+				   (unsigned long long)want);
+	return 0;
+}
+
+int evmpkg_rpmi_check_header_digests(struct evmpkg_rpmpkg *p, struct evmpkg_err *err)
+{
+	struct rpmtd_s td;
 
 	for (size_t i = 0; i < NELEM(evmpkg_rpmi_hdr_digests); i++) {
 		const struct evmpkg_rpmi_hdrdigest *hd = &evmpkg_rpmi_hdr_digests[i];
@@ -378,30 +398,17 @@ int evmpkg_rpmi_check_header_digests(struct evmpkg_rpmpkg *p, struct evmpkg_err 
 		rpmtdFreeData(&td);
 	}
 
-	/* SIZE / LONGSIZE: main header plus payload. */
-	t = evmpkg_rpmi_tag_type(p->sigh, SIG_SIZE, &n);
-	if (!t)
-		t = evmpkg_rpmi_tag_type(p->sigh, SIG_LONGSIZE, &n);
-	if (t) {
-		uint64_t want = 0, have = (uint64_t)(p->file_size - p->hdr_off);
-		uint32_t tag = (t == T_INT32) ? SIG_SIZE : SIG_LONGSIZE;
-
-		if ((t != T_INT32 && t != T_INT64) || n != 1 ||
-		    evmpkg_rpmi_get_typed(p->sigh, tag, t, 1, &td) != 1)
-			return evmpkg_fail(err, EVMPKG_EINVAL,
-					   "%s: signature header: size tag has the wrong type",
-					   p->path);
-		if (t == T_INT32)
-			want = *rpmtdGetUint32(&td);
-		else
-			want = *rpmtdGetUint64(&td);
-		rpmtdFreeData(&td);
-		if (want != have)
-			return evmpkg_fail(err, EVMPKG_EVERIFY,
-					   "%s: size: header and payload are %llu bytes, the signature header says %llu (truncated or modified package)",
-					   p->path, (unsigned long long)have,
-					   (unsigned long long)want);
-	}
+	/* SIZE / LONGSIZE: main header plus payload. v6 packages have
+	 * neither: the main header's PAYLOADSIZE is the payload on disk. */
+	if (headerIsEntry(p->sigh, (rpmTagVal)SIG_SIZE))
+		return check_size(p, p->sigh, SIG_SIZE, "signature header: SIZE",
+				  (uint64_t)(p->file_size - p->hdr_off), err);
+	if (headerIsEntry(p->sigh, (rpmTagVal)SIG_LONGSIZE))
+		return check_size(p, p->sigh, SIG_LONGSIZE, "signature header: LONGSIZE",
+				  (uint64_t)(p->file_size - p->hdr_off), err);
+	if (headerIsEntry(p->h, (rpmTagVal)TAG_PAYLOADSIZE))
+		return check_size(p, p->h, TAG_PAYLOADSIZE, "main header: PAYLOADSIZE",
+				  (uint64_t)(p->file_size - p->payload_off), err);
 	return 0;
 }
 

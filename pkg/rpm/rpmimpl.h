@@ -51,6 +51,7 @@ enum {
 	SIG_FILESIGNATURELENGTH = 275,
 	SIG_OPENPGP = 278,		/* rpm 6 */
 	SIG_SHA3_256 = 279,		/* rpm 6 */
+	SIG_RESERVED = 999,		/* rpm 6, v6 packages */
 	SIG_SIZE = 1000,
 	SIG_PGP = 1002,
 	SIG_MD5 = 1004,
@@ -82,6 +83,8 @@ enum {
 	TAG_PAYLOADDIGEST = 5092,	/* RPMTAG_PAYLOADSHA256 in rpm 6 */
 	TAG_PAYLOADDIGESTALGO = 5093,
 	TAG_PAYLOADSHA512 = 5121,	/* rpm 6 */
+	TAG_PAYLOADSIZE = 5112,		/* rpm 6: payload bytes on disk */
+	TAG_RPMFORMAT = 5114,		/* rpm 6: 6 for v6 packages */
 	TAG_PAYLOADSHA3_256 = 5123,	/* rpm 6 */
 };
 
@@ -116,6 +119,7 @@ struct evmpkg_rpmpkg {
 	rpmfiles files;
 	char *nevra;
 	int has_pgp;
+	int sigs_merged;	/* FILESIGNATURES copied from the signature header into h */
 	int rpm_digest_algo;	/* RPMTAG_FILEDIGESTALGO */
 	size_t nfiles;
 	struct evmpkg_rpmfile *f;

@@ -191,6 +191,17 @@ static int load_files(struct evmpkg_rpmpkg *p, struct evmpkg_err *err)
 			return evmpkg_fail(err, EVMPKG_EINVAL,
 					   "%s: signature header: FILESIGNATURES (274) does not have one string per file",
 					   p->path);
+		/*
+		 * Into the main header, as rpm merges them when it reads a
+		 * package (always so in v6 packages), so a file set made from
+		 * it (inspect) has them; the writer takes them out again.
+		 */
+		if (ty > 0) {
+			if (evmpkg_rpmi_put_tag(p->h, TAG_FILESIGNATURES, RPM_STRING_ARRAY_TYPE,
+						p->sigs_td.data, fc))
+				return evmpkg_fail(err, EVMPKG_ENOMEM, "%s: out of memory", p->path);
+			p->sigs_merged = 1;
+		}
 	}
 	if (got < 0 || ty < 0)	/* checked in check_file_tags */
 		return evmpkg_fail(err, EVMPKG_EINVAL, "%s: main header: malformed", p->path);

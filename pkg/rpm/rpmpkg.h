@@ -155,9 +155,11 @@ int evmpkg_rpm_get_bin(const struct evmpkg_rpmpkg *p, uint32_t tag,
  * new main header, MD5 and the size (SIZE or LONGSIZE) over new header and
  * payload, as rpm 4.18 computes them; OpenPGP signatures are dropped, with
  * *dropped_pgp (may be NULL) set to 1 if there were any, else 0; its
- * reserved space is adjusted so that the signature header keeps its size
- * where possible, as rpmsign does, so a later `rpmsign --addsign` can
- * rewrite it in place.
+ * reserved space (RESERVEDSPACE, or RESERVED in rpm 6's v6 packages) is
+ * adjusted so that the signature header keeps its size where possible, as
+ * rpmsign does, so a later `rpmsign --addsign` can rewrite it in place; it
+ * is not grown past rpmbuild's reservation, so a signature rpmsign added on
+ * top of it (rpm 4.20) leaves with the bytes it brought.
  *
  * While copying, the payload is checked against the main header's payload
  * digests and the input's MD5; a mismatch fails with EVMPKG_EVERIFY.

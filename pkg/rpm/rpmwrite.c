@@ -17,6 +17,55 @@
 
 /* ---- write ---- */
 
+/*
+ * The signature space rpmbuild reserves: 32 bytes plus %__gpg_reserved_space,
+ * 4096 unless changed (rpm 4.14 to 6, lib/signature.c).
+ */
+#define RPMBUILD_RESERVED 4128
+
+/*
+ * Where the file signatures go: v4 packages may carry them in the main
+ * header, where the header digests cover them; rpm 6 refuses a v6 package
+ * with RPMTAG_FILESIGNATURES in its main header (lib/package.cc,
+ * headerMergeLegacySigs), so there they go into the signature header, as
+ * rpmsign --signfiles puts them.
+ */
+static int sigs_in_sighdr(const struct evmpkg_rpmpkg *p)
+{
+	struct rpmtd_s td;
+	int v6 = 0;
+
+	if (headerGet(p->h, (rpmTagVal)TAG_RPMFORMAT, &td, HEADERGET_MINMEM)) {
+		uint32_t *f = rpmtdNextUint32(&td);
+
+		v6 = f && *f >= 6;
+		rpmtdFreeData(&td);
+	}
+	return v6;
+}
+
+/* FILESIGNATURES and FILESIGNATURELENGTH (the longest, in bytes) into h. */
+static int put_filesigs(struct evmpkg_rpmpkg *p, Header h, uint32_t sigtag,
+			uint32_t lentag, const char *const *sigs, struct evmpkg_err *err)
+{
+	uint32_t maxlen = 0;
+
+	headerDel(h, (rpmTagVal)sigtag);
+	headerDel(h, (rpmTagVal)lentag);
+	for (size_t i = 0; i < p->nfiles; i++)
+		if (strlen(sigs[i]) / 2 > maxlen)
+			maxlen = (uint32_t)(strlen(sigs[i]) / 2);
+	if (p->nfiles &&
+	    evmpkg_rpmi_put_tag(h, sigtag, RPM_STRING_ARRAY_TYPE, sigs, (uint32_t)p->nfiles))
+		return evmpkg_fail(err, EVMPKG_EINVAL, "%s: FILESIGNATURES: cannot add to the %s header",
+				   p->path, sigtag == SIG_FILESIGNATURES ? "signature" : "main");
+	if (maxlen && evmpkg_rpmi_put_tag(h, lentag, RPM_INT32_TYPE, &maxlen, 1))
+		return evmpkg_fail(err, EVMPKG_EINVAL,
+				   "%s: FILESIGNATURELENGTH: cannot add to the %s header",
+				   p->path, sigtag == SIG_FILESIGNATURES ? "signature" : "main");
+	return 0;
+}
+
 /* The new main header, exported (il, dl, index, data; no magic). */
 static int build_main(struct evmpkg_rpmpkg *p, const char *const *sigs,
 		      uint32_t tag, const void *blob, size_t bloblen,
@@ -28,28 +77,16 @@ static int build_main(struct evmpkg_rpmpkg *p, const char *const *sigs,
 
 	if (!nh)
 		return evmpkg_fail(err, EVMPKG_ENOMEM, "%s: out of memory", p->path);
-	if (sigs) {
-		uint32_t maxlen = 0;
-
+	/* Signatures the reader merged from the signature header stay there. */
+	if ((sigs && sigs_in_sighdr(p)) || (!sigs && p->sigs_merged)) {
 		headerDel(nh, (rpmTagVal)TAG_FILESIGNATURES);
 		headerDel(nh, (rpmTagVal)TAG_FILESIGNATURELENGTH);
-		for (size_t i = 0; i < p->nfiles; i++)
-			if (strlen(sigs[i]) / 2 > maxlen)
-				maxlen = (uint32_t)(strlen(sigs[i]) / 2);
-		if (p->nfiles &&
-		    evmpkg_rpmi_put_tag(nh, TAG_FILESIGNATURES, RPM_STRING_ARRAY_TYPE, sigs,
-					(uint32_t)p->nfiles)) {
+	} else if (sigs) {
+		int rc = put_filesigs(p, nh, TAG_FILESIGNATURES, TAG_FILESIGNATURELENGTH, sigs, err);
+
+		if (rc) {
 			headerFree(nh);
-			return evmpkg_fail(err, EVMPKG_EINVAL,
-					   "%s: FILESIGNATURES: cannot add to the main header",
-					   p->path);
-		}
-		if (maxlen && evmpkg_rpmi_put_tag(nh, TAG_FILESIGNATURELENGTH, RPM_INT32_TYPE,
-						  &maxlen, 1)) {
-			headerFree(nh);
-			return evmpkg_fail(err, EVMPKG_EINVAL,
-					   "%s: FILESIGNATURELENGTH: cannot add to the main header",
-					   p->path);
+			return rc;
 		}
 	}
 	headerDel(nh, (rpmTagVal)tag);
@@ -85,14 +122,14 @@ static int build_main(struct evmpkg_rpmpkg *p, const char *const *sigs,
  * (zeros as a placeholder), size = total. want_len != 0 makes the reserved
  * space fit that exported length (the second, final build).
  */
-static int build_sig(struct evmpkg_rpmpkg *p, int drop_filesigs,
+static int build_sig(struct evmpkg_rpmpkg *p, const char *const *sigs,
 		     const uint8_t *hdr, size_t hdrlen, const uint8_t md5[16],
 		     uint64_t total, uint8_t **outp, size_t *outlen,
 		     struct evmpkg_err *err)
 {
 	Header s = headerCopy(p->sigh);
 	unsigned int len = 0;
-	uint32_t n;
+	uint32_t n, rtag;
 	void *ei = NULL;
 	int t;
 
@@ -100,7 +137,14 @@ static int build_sig(struct evmpkg_rpmpkg *p, int drop_filesigs,
 		return evmpkg_fail(err, EVMPKG_ENOMEM, "%s: out of memory", p->path);
 	for (size_t i = 0; i < NELEM(evmpkg_rpmi_pgp_tags); i++)
 		headerDel(s, (rpmTagVal)evmpkg_rpmi_pgp_tags[i]);
-	if (drop_filesigs) {
+	if (sigs && sigs_in_sighdr(p)) {
+		int rc = put_filesigs(p, s, SIG_FILESIGNATURES, SIG_FILESIGNATURELENGTH, sigs, err);
+
+		if (rc) {
+			headerFree(s);
+			return rc;
+		}
+	} else if (sigs) {
 		headerDel(s, (rpmTagVal)SIG_FILESIGNATURES);
 		headerDel(s, (rpmTagVal)SIG_FILESIGNATURELENGTH);
 	}
@@ -133,20 +177,31 @@ static int build_sig(struct evmpkg_rpmpkg *p, int drop_filesigs,
 		goto fail;
 	}
 
-	/* Keep the original size with the reserved space, as rpmsign does. */
-	t = evmpkg_rpmi_tag_type(s, SIG_RESERVEDSPACE, &n);
+	/*
+	 * The reserved space (rpm 6's v6 packages name it RESERVED) takes
+	 * back what the dropped tags freed, so the header keeps its size, but
+	 * never grows past rpmbuild's reservation: rpm 4.18's rpmsign takes a
+	 * signature out of that space, 4.20's adds it on top (its in-place
+	 * test in sign/rpmgensig.c counts the reserved bytes twice, fixed in
+	 * rpm 6), and the header rpmbuild made is the size to return to.
+	 */
+	rtag = headerIsEntry(s, (rpmTagVal)SIG_RESERVED) ? SIG_RESERVED : SIG_RESERVEDSPACE;
+	t = evmpkg_rpmi_tag_type(s, rtag, &n);
 	if (t == T_BIN) {
 		Header tmp = headerReload(headerCopy(s), RPMTAG_HEADERSIGNATURES);
 		unsigned int nowlen = 0;
 		void *now = tmp ? headerExport(tmp, &nowlen) : NULL;
 		int64_t want = (int64_t)n + (int64_t)p->siglen - (int64_t)nowlen;
+		int64_t cap = n > RPMBUILD_RESERVED ? (int64_t)n : RPMBUILD_RESERVED;
 
 		headerFree(tmp);
 		free(now);
-		if (now && want > 0 && want != (int64_t)n && want <= (int64_t)n + 64 * 1024) {
+		if (want > cap)
+			want = cap;
+		if (now && want > 0 && want != (int64_t)n) {
 			uint8_t *zeros = calloc(1, (size_t)want);
 
-			if (!zeros || evmpkg_rpmi_put_tag(s, SIG_RESERVEDSPACE, RPM_BIN_TYPE,
+			if (!zeros || evmpkg_rpmi_put_tag(s, rtag, RPM_BIN_TYPE,
 							  zeros, (uint32_t)want)) {
 				free(zeros);
 				goto fail;
@@ -237,7 +292,7 @@ int evmpkg_rpm_write(struct evmpkg_rpmpkg *p, const char *const *filesigs_hex,
 		goto out;
 	payload_len = (uint64_t)(p->file_size - p->payload_off);
 	total = HDR_MAGIC_SIZE + mhlen + payload_len;
-	if ((rc = build_sig(p, filesigs_hex != NULL, mh, mhlen, md5, total, &sh,
+	if ((rc = build_sig(p, filesigs_hex, mh, mhlen, md5, total, &sh,
 			    &shlen, err)))
 		goto out;
 	pad = (8 - (HDR_MAGIC_SIZE + shlen) % 8) % 8;
@@ -290,7 +345,7 @@ int evmpkg_rpm_write(struct evmpkg_rpmpkg *p, const char *const *filesigs_hex,
 	}
 
 	/* The final signature header, the same size, over the placeholder. */
-	if ((rc = build_sig(p, filesigs_hex != NULL, mh, mhlen, md5, total, &sh2,
+	if ((rc = build_sig(p, filesigs_hex, mh, mhlen, md5, total, &sh2,
 			    &sh2len, err)))
 		goto out;
 	if (sh2len != shlen) {

@@ -1,22 +1,26 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# Real-kernel test tier. Boots Debian 12's cloud kernel under qemu (TCG, no
-# KVM needed) once per EVM mode, with a busybox initramfs that loop-mounts a
+# Real-kernel test tier. Boots Debian's cloud kernels under qemu (TCG, no KVM
+# needed): Debian 12's 6.1, Debian 13's 6.12 and unstable's newest, each once
+# per EVM mode, with a busybox initramfs that loop-mounts a
 # fresh ext4 image, and runs tests/kernel/scenarios/*.sh inside each VM. Only
 # the kernel can say whether a chmod on a signed file gets EPERM or whether an
 # executable passes appraisal; this tier asks it.
 #
 # Environment:
 #   B        build directory (default build); caches and logs live under it
-#   KVER     kernel ABI version to test, e.g. 6.1.0-47 (see apt-cache search
-#            'linux-image-.*-cloud-amd64-unsigned')
+#   KERNELS  which releases' kernels to boot (default: bookworm trixie sid)
+#   KVER     Debian 12's kernel ABI version, e.g. 6.1.0-47 (see apt-cache
+#            search 'linux-image-.*-cloud-amd64-unsigned'); trixie's and sid's
+#            are the newest cloud kernel of that suite, looked up once a week
 #   MODES    EVM modes to boot (default: off x509 x509-nosetup hmac)
 #   JOBS     VMs run at the same time (default 2)
 #   VM_TIMEOUT  seconds before a VM is killed (default 120)
 #
-# Result lines come from the VMs' serial consoles; the last line printed is
-# "kernel: N passed, N failed".
+# Result lines come from the VMs' serial consoles, named "KERNEL MODE: ...";
+# the last line printed is "kernel: N passed, N failed". docs/kernels.md says
+# what each kernel showed.
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 
@@ -25,8 +29,9 @@ B=${B:-build}
 # the results in docs/testing.md were recorded on; 6.1.0-56 (6.1.192) gave
 # the same results.
 KVER_GIVEN=${KVER:-}
-KVER=${KVER:-6.1.0-47}
+KVER12=${KVER:-6.1.0-47}
 MODES=${MODES:-off x509 x509-nosetup hmac}
+KERNELS=${KERNELS:-bookworm trixie sid}
 JOBS=${JOBS:-2}
 VM_TIMEOUT=${VM_TIMEOUT:-120}
 
@@ -55,36 +60,111 @@ done
 # --- kernel -----------------------------------------------------------------
 
 # vmlinuz and loop.ko come from the same .deb, so the module always matches
-# the kernel. Only the two files are kept; the .deb stays as the cache key.
+# the kernel. Only the two files are kept (no loop.ko where loop is built
+# in); the .deb stays as the cache key. APT holds apt's options for another
+# suite's lists (suite_apt), empty for the host's own.
+APT=()
+# kernel_debs KVER: the packages holding that kernel and its modules. Up to
+# Debian 13 one linux-image-*-unsigned; unstable splits the image
+# (linux-binary-unsigned-*) from the modules (linux-modules-*).
+kernel_debs() {
+	if apt-cache "${APT[@]}" show "linux-image-$1-cloud-amd64-unsigned" >/dev/null 2>&1; then
+		echo "linux-image-$1-cloud-amd64-unsigned"
+	else
+		echo "linux-binary-unsigned-$1-cloud-amd64 linux-modules-$1-cloud-amd64"
+	fi
+}
+
 fetch_kernel() {
-	local dir=$CACHE/$KVER pkg=linux-image-$KVER-cloud-amd64-unsigned
-	[ -s "$dir/vmlinuz" ] && [ -s "$dir/loop.ko" ] && return 0
+	local dir=$CACHE/$KVER pkgs pkg
+	[ -s "$dir/vmlinuz" ] && { [ -s "$dir/loop.ko" ] || [ -e "$dir/loop.builtin" ]; } && return 0
 	mkdir -p "$dir"
-	if ! ls "$dir"/"$pkg"_*.deb >/dev/null 2>&1; then
+	pkgs=$(kernel_debs "$KVER")
+	for pkg in $pkgs; do
+		ls "$dir"/"$pkg"_*.deb >/dev/null 2>&1 && continue
 		echo "kernel: downloading $pkg"
 		# Stale or missing apt lists: refresh once (as root) and retry.
-		(cd "$dir" && apt-get download "$pkg") >"$dir/download.log" 2>&1 ||
-		{ [ "$(id -u)" = 0 ] && apt-get update -qq >/dev/null 2>&1 &&
-		  (cd "$dir" && apt-get download "$pkg") >"$dir/download.log" 2>&1; } || {
+		(cd "$dir" && apt-get "${APT[@]}" download "$pkg") >"$dir/download.log" 2>&1 ||
+		{ [ "$(id -u)" = 0 ] && apt-get "${APT[@]}" update -qq >/dev/null 2>&1 &&
+		  (cd "$dir" && apt-get "${APT[@]}" download "$pkg") >"$dir/download.log" 2>&1; } || {
 			cat "$dir/download.log" >&2
 			echo "available versions:" >&2
-			apt-cache search --names-only 'linux-image-.*-cloud-amd64-unsigned' >&2
+			apt-cache "${APT[@]}" search --names-only 'linux-.*-cloud-amd64' >&2
 			return 1
 		}
-	fi
+	done
 	local tree=$dir/tree
 	rm -rf "$tree"
-	dpkg-deb -x "$dir"/"$pkg"_*.deb "$tree" || return 1
-	cp "$tree/boot/vmlinuz-$KVER-cloud-amd64" "$dir/vmlinuz" || return 1
-	local mod
-	mod=$(find "$tree/lib/modules" -path '*/drivers/block/loop.ko*' | head -n 1)
+	for pkg in $pkgs; do
+		dpkg-deb -x "$dir"/"$pkg"_*.deb "$tree" || return 1
+	done
+	local img mod
+	img=$(find "$tree/boot" "$tree/usr/lib/modules" -name 'vmlinuz*' 2>/dev/null | head -n 1)
+	[ -n "$img" ] && cp "$img" "$dir/vmlinuz" || { echo "no kernel image in $pkgs" >&2; return 1; }
+	mod=$(find "$tree/lib/modules" "$tree/usr/lib/modules" -path '*/drivers/block/loop.ko*' 2>/dev/null | head -n 1)
 	case $mod in
 	*.ko) cp "$mod" "$dir/loop.ko" ;;
 	*.ko.xz) xz -dc "$mod" >"$dir/loop.ko" ;;
 	*.ko.zst) zstd -qdc "$mod" >"$dir/loop.ko" ;;
-	*) echo "no loop module in $pkg" >&2; return 1 ;;
+	"") grep -qs 'drivers/block/loop.ko' "$tree"/{,usr/}lib/modules/*/modules.builtin &&
+		: >"$dir/loop.builtin" ||
+		{ echo "no loop module in $pkgs" >&2; return 1; } ;;
 	esac || return 1
 	rm -rf "$tree"
+}
+
+# suite_apt SUITE: sets APT to apt options reading SUITE's package lists,
+# kept under the cache and updated when older than a week, so another
+# release's kernel comes from Debian's archive without touching the host's
+# apt configuration.
+suite_apt() {
+	# apt reads relative Dir:: paths under its own directories.
+	local suite=$1 d=$PWD/$CACHE/apt-$1
+	mkdir -p "$d/lists/partial" "$d/archives/partial"
+	echo "deb http://deb.debian.org/debian $suite main" >"$d/sources.list"
+	APT=(-o Dir::Etc::SourceList="$d/sources.list" -o Dir::Etc::SourceParts=/dev/null
+		-o Dir::State::Lists="$d/lists" -o Dir::Cache="$d" -o Dir::Cache::archives="$d/archives"
+		-o Acquire::Check-Valid-Until=false -o APT::Sandbox::User=root)
+	if [ ! -e "$d/updated" ] || [ -n "$(find "$d/updated" -mtime +6)" ]; then
+		apt-get "${APT[@]}" update -qq >"$d/update.log" 2>&1 || { cat "$d/update.log" >&2; return 1; }
+		: >"$d/updated"
+	fi
+}
+
+# newest_cloud_kernel: the newest cloud kernel ABI in the lists APT names
+# (6.12.117+deb13, 7.2.13+deb14, ...).
+newest_cloud_kernel() {
+	apt-cache "${APT[@]}" search --names-only \
+		'^linux-(image-.*-cloud-amd64-unsigned|binary-unsigned-.*-cloud-amd64)$' |
+		sed -nE 's/^linux-image-(.*)-cloud-amd64-unsigned .*/\1/p;
+			s/^linux-binary-unsigned-(.*)-cloud-amd64 .*/\1/p' | sort -V | tail -n 1
+}
+
+# pick_kernel RELEASE: sets KVER and APT for that release's kernel and
+# fetches it.
+pick_kernel() {
+	case $1 in
+	bookworm)
+		APT=()
+		KVER=$KVER12
+		fetch_kernel && return 0
+		# The archive drops old kernel ABIs after a while: unless KVER
+		# was given, fall back to the newest Debian 6.1 cloud kernel.
+		[ -n "${KVER_GIVEN:-}" ] && { echo "cannot get the kernel $KVER" >&2; return 1; }
+		KVER=$(apt-cache search --names-only '^linux-image-6\.1\.0-[0-9]+-cloud-amd64-unsigned$' |
+			sed -E 's/^linux-image-(6\.1\.0-[0-9]+)-cloud.*/\1/' | sort -V | tail -n 1)
+		[ -n "$KVER" ] || { echo "no Debian 6.1 cloud kernel in the apt lists (apt-get update?)" >&2; return 1; }
+		echo "kernel: falling back to $KVER"
+		fetch_kernel
+		;;
+	trixie | sid)
+		suite_apt "$1" || return 1
+		KVER=$(newest_cloud_kernel)
+		[ -n "$KVER" ] || { echo "no cloud kernel in $1's lists" >&2; return 1; }
+		fetch_kernel
+		;;
+	*) echo "unknown kernel release $1 (bookworm, trixie, sid)" >&2; return 1 ;;
+	esac
 }
 
 # --- keys -------------------------------------------------------------------
@@ -109,6 +189,14 @@ make_keys() {
 		subjectKeyIdentifier = hash
 		authorityKeyIdentifier = keyid
 	EOF
+	# An ECDSA P-256 key for 25-ecdsa, in the keyrings only where the
+	# kernel takes it (the scenario adds it).
+	if [ ! -s "$dir/ecdsa.der" ]; then
+		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 \
+			-config "$dir/x509.cnf" -subj "/CN=evmpkg ecdsa test key" \
+			-keyout "$dir/ecdsa.pem" -out "$dir/ecdsa.crt" 2>/dev/null || return 1
+		openssl x509 -in "$dir/ecdsa.crt" -outform DER -out "$dir/ecdsa.der" || return 1
+	fi
 	for name in trusted untrusted; do
 		[ -s "$dir/$name.der" ] && continue
 		openssl req -x509 -newkey rsa:2048 -nodes -days 3650 \
@@ -220,8 +308,7 @@ build_initramfs() {
 	EOF
 	printf 'passwd: files\ngroup: files\nshadow: files\n' >"$STAGE/etc/nsswitch.conf"
 
-	cp "$WORK/keys"/{trusted,untrusted}.{pem,crt,der} "$STAGE/keys/"
-	cp "$CACHE/$KVER/loop.ko" "$STAGE/loop.ko"
+	cp "$WORK/keys"/{trusted,untrusted,ecdsa}.{pem,crt,der} "$STAGE/keys/"
 	cp "$WORK/ext4.img" "$STAGE/ext4.img"
 	cp "$HERE/init" "$STAGE/init"
 	cp "$HERE/vmlib.sh" "$STAGE/vmlib.sh"
@@ -253,62 +340,74 @@ build_initramfs() {
 
 # --- VMs --------------------------------------------------------------------
 
+# kernel_initramfs KVER: the common initramfs with that kernel's loop.ko
+# appended as a second cpio archive (the kernel unpacks both in turn).
+kernel_initramfs() {
+	local out=$WORK/initramfs-$1.gz d=$WORK/loop-$1
+	rm -rf "$d"
+	mkdir -p "$d"
+	[ -s "$CACHE/$1/loop.ko" ] && cp "$CACHE/$1/loop.ko" "$d/loop.ko"
+	{
+		cat "$WORK/initramfs.gz"
+		(cd "$d" && find . -mindepth 1 | busybox cpio -o -H newc -R 0:0 2>/dev/null) | gzip -1
+	} >"$out"
+	rm -rf "$d"
+}
+
 run_vm() {
-	local mode=$1 log=$LOGS/$1.log
-	local cmdline="console=ttyS0 panic=1 audit=1 audit_backlog_limit=8192 loglevel=3 rdinit=/init evmpkg_test_mode=$mode"
+	local kver=$1 mode=$2 log=$LOGS/$1/$2.log
+	local cmdline="console=ttyS0 panic=1 no_timer_check audit=1 audit_backlog_limit=8192 loglevel=3 rdinit=/init evmpkg_test_mode=$mode"
 	# HMAC mode: drop bpf from the LSM list. Debian 6.1's BPF LSM returns 0
 	# from inode_init_security without a name, and with an HMAC key loaded
 	# EVM then oopses on the next file creation.
+	# From 6.9 on IMA and EVM are LSMs of their own, always enabled (last in
+	# order), and the list's "integrity" is a name those kernels ignore.
 	[ "$mode" = hmac ] &&
 		cmdline+=" lsm=landlock,lockdown,yama,loadpin,safesetid,integrity,apparmor"
 	# -cpu max gives the guest RDRAND, so the CRNG is ready at once and
 	# OpenSSL in the guest does not wait for entropy.
 	timeout "$VM_TIMEOUT" qemu-system-x86_64 -accel tcg -cpu max -smp 1 -m 768 \
 		-nodefaults -no-reboot -display none -serial "file:$log" \
-		-kernel "$CACHE/$KVER/vmlinuz" -initrd "$WORK/initramfs.gz" \
-		-append "$cmdline" >"$LOGS/$mode.qemu" 2>&1
-	echo $? >"$LOGS/$mode.rc"
+		-kernel "$CACHE/$kver/vmlinuz" -initrd "$WORK/initramfs-$kver.gz" \
+		-append "$cmdline" >"$LOGS/$kver/$mode.qemu" 2>&1
+	echo $? >"$LOGS/$kver/$mode.rc"
 }
 
-# Turns one console log into counted results and checks that the VM got to
-# the end without the kernel complaining.
+# Turns one console log into counted results, named "LABEL MODE: ...", and
+# checks that the VM got to the end without the kernel complaining.
 collect() {
-	local mode=$1 log=$LOGS/$1.log line
+	local kver=$1 mode=$2 label=$3 log=$LOGS/$1/$2.log line
 	tr -d '\r' <"$log" >"$log.tmp" && mv "$log.tmp" "$log"
 	while IFS= read -r line; do
 		case $line in
-		"ok $mode: "*) ok "$mode: ${line#"ok $mode: "}" ;;
+		"ok $mode: "*) ok "$label $mode: ${line#"ok $mode: "}" ;;
 		"FAIL $mode: "*)
 			local rest=${line#"FAIL $mode: "}
-			not_ok "$mode: ${rest%%: *}" "${rest#*: }"
+			not_ok "$label $mode: ${rest%%: *}" "${rest#*: }"
 			;;
 		esac
 	done <"$log"
 	if ! grep -qx "evmpkg-kernel-tests: end $mode" "$log"; then
 		local last rc how
 		last=$(grep -E '^# scenario ' "$log" | tail -n 1)
-		rc=$(cat "$LOGS/$mode.rc" 2>/dev/null)
+		rc=$(cat "$LOGS/$kver/$mode.rc" 2>/dev/null)
 		how="qemu exit $rc"
 		[ "$rc" = 124 ] && how="killed after ${VM_TIMEOUT}s"
-		not_ok "$mode: end marker" "VM stopped early ($how, during ${last:-setup}); see $log"
+		not_ok "$label $mode: end marker" "VM stopped early ($how, during ${last:-setup}); see $log"
 	fi
 	if grep -qE 'Oops|BUG:|Kernel panic|general protection fault|Call Trace:|WARNING: CPU:' "$log"; then
-		not_ok "$mode: kernel log" "$(grep -m 1 -E 'Oops|BUG:|Kernel panic|general protection fault|Call Trace:|WARNING: CPU:' "$log")"
+		not_ok "$label $mode: kernel log" "$(grep -m 1 -E 'Oops|BUG:|Kernel panic|general protection fault|Call Trace:|WARNING: CPU:' "$log")"
 	fi
 }
 
 start=$(date +%s)
 mkdir -p "$CACHE" "$WORK" "$LOGS"
-if ! fetch_kernel; then
-	# The archive drops old kernel ABIs after a while: unless KVER was
-	# given, fall back to the newest Debian 6.1 cloud kernel it has.
-	[ -n "${KVER_GIVEN:-}" ] && die "cannot get the kernel $KVER"
-	KVER=$(apt-cache search --names-only '^linux-image-6\.1\.0-[0-9]+-cloud-amd64-unsigned$' |
-		sed -E 's/^linux-image-(6\.1\.0-[0-9]+)-cloud.*/\1/' | sort -V | tail -n 1)
-	[ -n "$KVER" ] || die "no Debian 6.1 cloud kernel in the apt lists (apt-get update?)"
-	echo "kernel: falling back to $KVER"
-	fetch_kernel || die "cannot get the kernel $KVER"
-fi
+# Each release's kernel, as "RELEASE=KVER".
+kernels=()
+for rel in $KERNELS; do
+	pick_kernel "$rel" || die "cannot get $rel's kernel"
+	kernels+=("$rel=$KVER")
+done
 make_keys || die "cannot make test keys"
 # One fresh image; each VM gets its own copy inside its initramfs. 256-byte
 # inodes keep the xattrs in the inode, as on a normal root filesystem.
@@ -319,16 +418,23 @@ if ! truncate -s 64M "$WORK/ext4.img" ||
 fi
 build_initramfs || die "cannot build the initramfs"
 
-for mode in $MODES; do
-	rm -f "$LOGS/$mode".{log,rc,qemu}
-	while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n; done
-	echo "kernel: booting $mode"
-	run_vm "$mode" &
+for k in "${kernels[@]}"; do
+	kver=${k#*=}
+	kernel_initramfs "$kver" || die "cannot add $kver's loop module to the initramfs"
+	mkdir -p "$LOGS/$kver"
+	for mode in $MODES; do
+		rm -f "$LOGS/$kver/$mode".{log,rc,qemu}
+		while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n; done
+		echo "kernel: booting $kver (${k%%=*}) in mode $mode"
+		run_vm "$kver" "$mode" &
+	done
 done
 wait
 
-for mode in $MODES; do
-	collect "$mode"
+for k in "${kernels[@]}"; do
+	for mode in $MODES; do
+		collect "${k#*=}" "$mode" "${k#*=}"
+	done
 done
-echo "kernel: $(($(date +%s) - start))s, logs in $LOGS/"
+echo "kernel: $(($(date +%s) - start))s for ${kernels[*]}, logs in $LOGS/"
 finish

@@ -74,7 +74,8 @@ mkdir -m 700 "$GNUPGHOME"
 gpg --batch --passphrase '' --quick-gen-key 'evmpkg test <test@evmpkg.invalid>' rsa2048 sign never >/dev/null 2>&1
 cp "$work/s1.rpm" "$work/pgp.rpm"
 expect "rpmsign --addsign after evmpkg sign" rpmsign --define "_gpg_name evmpkg test" --define "__gpg $(command -v gpg)" --addsign "$work/pgp.rpm"
-expect "rpm -K: digests and signature present" sh -c "rpm -Kv '$work/pgp.rpm' | grep -q 'Header V4 RSA/SHA[0-9]* Signature'"
+# rpm 6 says "Header OpenPGP V4 RSA/SHA512 signature", 4.x "Header V4 ... Signature".
+expect "rpm -K: digests and signature present" sh -c "rpm -Kv '$work/pgp.rpm' | grep -qE 'Header (OpenPGP )?V4 RSA/SHA[0-9]* [Ss]ignature'"
 same "rpmsign keeps the IMA signatures" "$(rpm -qp --qf '[%{filesignatures}\n]' "$work/pgp.rpm" 2>/dev/null | sort | md5sum)" \
 	"$(rpm -qp --qf '[%{filesignatures}\n]' "$work/s1.rpm" 2>/dev/null | sort | md5sum)"
 sign "$work/pgp.rpm" "$work/resigned.rpm" >/dev/null 2>"$work/resign.err"
@@ -110,10 +111,14 @@ newroot() {	# newroot DIR: an empty target with its accounts and rpmdb
 }
 
 # rpmr ROOT PLUGINDIR POLICY CERT rpm-args...
+# The test packages carry no OpenPGP signature: upstream rpm 6 requires
+# one by default (%_pkgverify_level all; Debian's rpm 6 keeps digest), so
+# the level is stated.
 rpmr() {
 	local root=$1 pdir=$2 policy=$3 cert=$4
 	shift 4
 	rpm --root "$root" --dbpath /var/lib/rpm --nodeps $RPM_FORCE_DEBIAN \
+		--define '_pkgverify_level digest' \
 		--load "$PWD/$B/rpm-plugin/macros.transaction_zz_evmpkg" \
 		--define "__plugindir $pdir" --define "_evmpkg_policy $policy" \
 		--define "_evmpkg_certs $cert" "$@"
@@ -175,11 +180,19 @@ expect "relocated install (enforce)" rpmr "$R" "$work/plugins-evm" enforce "$key
 	-i --badreloc --relocate /opt/evmdemo=/opt/moved "$work/s1.rpm"
 expect "relocated file verifies (evmctl)" evmctl verify --key "$keys/rsa2048.der" "$R/opt/moved/h1"
 
-R=$work/root-ima
-newroot "$R"
-expect "stock ima plugin alone installs" rpmr "$R" "$work/plugins-ima" enforce "$keys/rsa2048.der" -i "$work/s1.rpm"
-expect "stock ima plugin wrote our IMA signature (evmctl ima_verify)" evmctl ima_verify --key "$keys/rsa2048.der" "$R/usr/bin/evmdemo"
-refuse "stock ima plugin alone writes no security.evm" getfattr -n security.evm "$R/usr/bin/evmdemo"
+if [ -e "$SYSPLUGINS/ima.so" ]; then
+	R=$work/root-ima
+	newroot "$R"
+	expect "stock ima plugin alone installs" rpmr "$R" "$work/plugins-ima" enforce "$keys/rsa2048.der" -i "$work/s1.rpm"
+	expect "stock ima plugin wrote our IMA signature (evmctl ima_verify)" evmctl ima_verify --key "$keys/rsa2048.der" "$R/usr/bin/evmdemo"
+	refuse "stock ima plugin alone writes no security.evm" getfattr -n security.evm "$R/usr/bin/evmdemo"
+else
+	# Debian 13's and unstable's rpm ship no ima plugin (docs/platforms.md):
+	# there the case is the next one, and rpm must not name one either.
+	ima=$(rpm --eval '%{?__transaction_ima}' | awk '{print $1}')
+	same "this rpm has no ima plugin: %__transaction_ima names no file" \
+		"$([ -n "$ima" ] && [ -e "$ima" ] && echo "$ima")" ""
+fi
 R=$work/root-noima
 newroot "$R"
 expect "without rpm's ima plugin: installs" rpmr "$R" "$work/plugins-noima" enforce "$keys/rsa2048.der" -i "$work/s1.rpm"

@@ -7,7 +7,8 @@
 # rpm -i --root (installability; needs root), rpmsign --addsign (re-signing;
 # needs gpg). Prints one line per check; exits non-zero if any failed.
 #
-#   tests/rpm/run.sh [-n NFILES]     NFILES: size of the timing package (5000)
+#   tests/rpm/run.sh [-n NFILES]     NFILES: size of the timing package
+#                                    (RPMPKG_NFILES, else 5000)
 #
 # Run from the repository root or anywhere: paths are taken from this file.
 set -u
@@ -16,7 +17,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
 . "$TOP/tests/lib.sh"	# flip_byte
 . "$TOP/tests/rpmdebian.sh"
-NFILES=5000
+NFILES=${RPMPKG_NFILES:-5000}
 [ "${1:-}" = -n ] && NFILES=$2
 
 TMP=$(mktemp -d /tmp/evmpkg-rpmtest.XXXXXX)
@@ -55,8 +56,10 @@ digests_ok() {
 	out=$(rpm "$@" -Kv 2>&1) || { echo "$out"; return 1; }
 	echo "$out"
 	echo "$out" | grep -q 'Header SHA256 digest: OK' &&
-		echo "$out" | grep -q 'Payload SHA256 digest: OK' &&
-		echo "$out" | grep -q 'MD5 digest: OK' && ! echo "$out" | grep -qv ': OK$\|:$'
+		echo "$out" | grep -q 'Payload SHA256 digest: OK' && ! echo "$out" | grep -qv ': OK$\|:$' ||
+		return 1
+	# v6 packages (rpm 6's default) have no MD5 digest; v4 packages must.
+	[ "$(rpm "$@" -qp --qf '%{rpmformat}' 2>/dev/null)" = 6 ] || echo "$out" | grep -q 'MD5 digest: OK'
 }
 
 # Every regular non-ghost file has a signature (the fake ones start 030204),
@@ -198,8 +201,17 @@ if command -v gpg >/dev/null && command -v rpmsign >/dev/null; then
 	"${SIGN[@]}" "$TMP/signed-out.rpm" </dev/null >/dev/null 2>&1
 	check "rpmsign --addsign on the output; rpm -K: digests signatures OK" \
 		bash -c "rpm --dbpath $TMP/db -K $TMP/signed-out.rpm | grep -q 'digests signatures OK'"
-	check "rpmsign signed in place (size unchanged)" \
-		bash -c "[ \$(stat -c %s $TMP/signed-out.rpm) = $size ]"
+	case $(rpm --version) in
+	*" 4.20."*)
+		# 4.20's rpmsign never re-uses the reserved space (its in-place
+		# test counts it twice: sign/rpmgensig.c; fixed in rpm 6), so it
+		# rewrites the package one signature larger.
+		check "rpmsign 4.20 rewrote the output one signature larger" \
+			bash -c "[ \$(stat -c %s $TMP/signed-out.rpm) -gt $size ]" ;;
+	*)
+		check "rpmsign signed in place (size unchanged)" \
+			bash -c "[ \$(stat -c %s $TMP/signed-out.rpm) = $size ]" ;;
+	esac
 	check "re-signed output still has the file signatures" sigs_shown "$TMP/signed-out.rpm"
 else
 	fail "OpenPGP: needs gpg and rpmsign (packaging/install-deps installs them)"
