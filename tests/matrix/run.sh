@@ -18,8 +18,9 @@
 #                       against the installed files
 #   tests/matrix/run.sh --releases | --steps   list them
 #
-# The chroot is $B/matrix/RELEASE/root (the build directory must take
-# security.* xattrs: ext4 does), made by mmdebstrap with the project's own
+# The chroot is /var/cache/evmpkg-tests/matrix/RELEASE/root
+# ($EVMPKG_MATRIX_CACHE/RELEASE; its filesystem must take security.*
+# xattrs: ext4 does), made by mmdebstrap with the project's own
 # `packaging/install-deps --matrix`, and made again when older than a week
 # or when install-deps changed. Every step prints "RELEASE:STEP: N passed,
 # N failed" last and exits non-zero on a failure. Needs root.
@@ -37,7 +38,9 @@ REL=${1:?usage: run.sh RELEASE STEP}
 STEP=${2:?usage: run.sh RELEASE STEP}
 
 B=${B:-build}
-MB=$TOP/$B/matrix/$REL
+# The chroots are the machine's, not the checkout's: a fresh clone (CI)
+# reuses them, as the apt tier reuses its cached archives.
+MB=${EVMPKG_MATRIX_CACHE:-/var/cache/evmpkg-tests/matrix}/$REL
 ROOT=$MB/root
 MAX_AGE_DAYS=${MATRIX_MAX_AGE_DAYS:-7}
 
