@@ -126,7 +126,7 @@ step_package() {
 		ok "rpmbuild -bb --nodeps of packaging/evmpkg.spec"
 		local want got
 		want=$(in_root "$ROOT" 'rm -rf /tmp/di; make -s B=/tmp/rpmtop/b EVMPKG_DPKG_HOOKS=0 install \
-			DESTDIR=/tmp/di $(rpm --eval "PREFIX=%{_prefix} LIBDIR=%{_libdir} RPM_PLUGINDIR=%{_libdir}/rpm-plugins RPM_MACRODIR=%{_rpmmacrodir} MANDIR=%{_mandir}") >/dev/null &&
+			DESTDIR=/tmp/di $(rpm --eval "PREFIX=%{_prefix} LIBDIR=%{_libdir} RPM_PLUGINDIR=%{_libdir}/rpm-plugins RPM_MACRODIR=%{_rpmmacrodir} MANDIR=%{_mandir} LIBEXECDIR=%{_libexecdir} DNF_PLUGINDIR=%{?python3_sitelib}%{!?python3_sitelib:%{_prefix}/lib/python3/dist-packages}/dnf-plugins") >/dev/null &&
 			cd /tmp/di && find . ! -type d | sed "s,^\.,," | sort')
 		got=$(in_root "$ROOT" 'for r in /tmp/rpmtop/RPMS/*/*.rpm; do rpm -qlp "$r"; done | sort -u')
 		# Left out on purpose: the static library and headers (the
