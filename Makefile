@@ -114,21 +114,23 @@ $(B)/unit-tests-tsan: $(UNIT_SRC) $(CORE_SRC) $(CORE_HDR)
 # libFuzzer targets, one per parser of outside data.
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
+# UBSan findings stop the run (by default UBSan prints and goes on).
+FUZZ_SAN := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -O1
 $(B)/fuzz/%: tests/fuzz/%.c $(CORE_SRC) $(wildcard common/include/evmpkg/*.h tests/fuzz/*.h)
 	@mkdir -p $(dir $@)
-	$(CLANG) -std=gnu11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
+	$(CLANG) -std=gnu11 -D_GNU_SOURCE -g $(FUZZ_SAN) \
 		-Icommon/include $(FUZZ_CFLAGS) -o $@ $< $(CORE_SRC) $(FUZZ_SRC_EXTRA) \
 		$(FUZZ_LIBS) $(LIBS)
 # The rpm package parser is built from pkg/rpm too and links librpm.
-$(B)/fuzz/fuzz_rpmheader: $(RPMPKG_SRC) $(RPMPKG_HDR)
-$(B)/fuzz/fuzz_rpmheader: FUZZ_CFLAGS = -Ipkg/rpm $(RPM_CFLAGS)
-$(B)/fuzz/fuzz_rpmheader: FUZZ_SRC_EXTRA = $(RPMPKG_SRC)
-$(B)/fuzz/fuzz_rpmheader: FUZZ_LIBS = $(RPM_LIBS)
+$(B)/fuzz/fuzz_rpmheader $(B)/fuzz-long/fuzz_rpmheader: $(RPMPKG_SRC) $(RPMPKG_HDR)
+$(B)/fuzz/fuzz_rpmheader $(B)/fuzz-long/fuzz_rpmheader: FUZZ_CFLAGS = -Ipkg/rpm $(RPM_CFLAGS)
+$(B)/fuzz/fuzz_rpmheader $(B)/fuzz-long/fuzz_rpmheader: FUZZ_SRC_EXTRA = $(RPMPKG_SRC)
+$(B)/fuzz/fuzz_rpmheader $(B)/fuzz-long/fuzz_rpmheader: FUZZ_LIBS = $(RPM_LIBS)
 # The .deb parser is built from pkg/deb too and links libarchive.
-$(B)/fuzz/fuzz_debpkg: $(DEBPKG_SRC) $(DEBPKG_HDR)
-$(B)/fuzz/fuzz_debpkg: FUZZ_CFLAGS = -Ipkg/deb $(ARCHIVE_CFLAGS)
-$(B)/fuzz/fuzz_debpkg: FUZZ_SRC_EXTRA = $(DEBPKG_SRC)
-$(B)/fuzz/fuzz_debpkg: FUZZ_LIBS = $(ARCHIVE_LIBS)
+$(B)/fuzz/fuzz_debpkg $(B)/fuzz-long/fuzz_debpkg: $(DEBPKG_SRC) $(DEBPKG_HDR)
+$(B)/fuzz/fuzz_debpkg $(B)/fuzz-long/fuzz_debpkg: FUZZ_CFLAGS = -Ipkg/deb $(ARCHIVE_CFLAGS)
+$(B)/fuzz/fuzz_debpkg $(B)/fuzz-long/fuzz_debpkg: FUZZ_SRC_EXTRA = $(DEBPKG_SRC)
+$(B)/fuzz/fuzz_debpkg $(B)/fuzz-long/fuzz_debpkg: FUZZ_LIBS = $(ARCHIVE_LIBS)
 fuzz: $(FUZZ_BIN)
 
 -include rpm-plugin/plugin.mk

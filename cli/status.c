@@ -16,7 +16,7 @@
 #include "rpmconf.h"
 #include "rpmdb.h"
 #ifdef EVMPKG_HAVE_DPKGDB
-#include "hook.h"
+#include "dpkgconf.h"
 #endif
 
 #ifndef EVMPKG_SBINDIR
@@ -159,16 +159,16 @@ static int dpkg_runs_hook(void)
 	return found;
 }
 
-static void dpkg_setup(struct installer *in, struct hook_conf *c)
+static void dpkg_setup(struct installer *in, struct evmpkg_dpkgconf *c)
 {
-	const char *path = getenv(HOOK_CONF_ENV) ? getenv(HOOK_CONF_ENV) : HOOK_CONF;
+	const char *path = evmpkg_dpkgconf_path();
 	char msg[300] = "";
 	int hook = access(EVMPKG_SBINDIR "/evmpkg-dpkg-hook", X_OK) == 0;
 	int runs = dpkg_runs_hook();
 	int apt = access("/etc/apt/apt.conf.d/80evmpkg", R_OK) == 0;
 
 	in->name = "dpkg";
-	if (hook_conf_read(path, c, msg, sizeof(msg))) {
+	if (evmpkg_dpkgconf_read(path, c, msg, sizeof(msg))) {
 		snprintf(in->where, sizeof(in->where), "%s", msg);
 		return;
 	}
@@ -178,8 +178,9 @@ static void dpkg_setup(struct installer *in, struct hook_conf *c)
 	in->active = in->installed && c->policy != EVMPKG_POLICY_OFF;
 	in->sign_config = c->sign_config;
 	in->lists[0] = c->certs;
-	in->lists[1] = c->ima_certs ? c->ima_certs : c->certs ? NULL : EVMPKG_DEFAULT_IMA_CERTS;
-	in->lists[2] = c->evm_certs ? c->evm_certs : c->certs ? NULL : EVMPKG_DEFAULT_EVM_CERTS;
+	/* The defaults as the hooks load them: also when certs is given. */
+	in->lists[1] = c->ima_certs ? c->ima_certs : EVMPKG_DEFAULT_IMA_CERTS;
+	in->lists[2] = c->evm_certs ? c->evm_certs : EVMPKG_DEFAULT_EVM_CERTS;
 	snprintf(in->where, sizeof(in->where), "%s %s; dpkg.cfg.d %s; apt hooks %s; "
 		 "configuration %s", EVMPKG_SBINDIR "/evmpkg-dpkg-hook",
 		 hook ? "present" : "absent", runs ? "runs it" : "does not run it",
@@ -331,11 +332,11 @@ int cmd_status(int argc, char **argv)
 #ifdef EVMPKG_HAVE_DPKGDB
 	{
 		struct installer dpkg = { 0 };
-		struct hook_conf hc = { 0 };
+		struct evmpkg_dpkgconf hc = { 0 };
 
 		dpkg_setup(&dpkg, &hc);
 		installer_out(&s, &dpkg);
-		hook_conf_free(&hc);
+		evmpkg_dpkgconf_free(&hc);
 	}
 #endif
 	evmpkg_rpmconf_free(&rc);

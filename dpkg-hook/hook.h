@@ -8,12 +8,9 @@
 #define EVMPKG_DPKG_HOOK_H
 
 #include "evmpkg/evmpkg.h"
+#include "dpkgconf.h"
 
 #define PFX "evmpkg: "
-/* The host's configuration: dpkg reads its own from the host even with
- * --root, and the trust and the policy belong to the host too. */
-#define HOOK_CONF "/etc/evmpkg/dpkg.conf"
-#define HOOK_CONF_ENV "EVMPKG_DPKG_CONF"
 /* The dpkg that evmpkg-dpkg (apt's Dir::Bin::dpkg) runs. */
 #define HOOK_DPKG "/usr/bin/dpkg"
 #define HOOK_DPKG_ENV "EVMPKG_REAL_DPKG"
@@ -23,23 +20,12 @@
 /* Set for evmpkg-dpkg's runs after the first: notices given once. */
 #define HOOK_LATER_ENV "EVMPKG_DPKG_LATER_RUN"
 
-/* split-unpack = auto: split when the kernel may refuse to run a file. */
-#define HOOK_SPLIT_AUTO (-1)
 /* Where evmpkg-dpkg reads the kernel's state (default /sys/kernel/security). */
 #define HOOK_SECURITYFS_ENV "EVMPKG_SECURITYFS"
 
-struct hook_conf {
-	int policy;		/* enum evmpkg_policy */
-	int sign_config;
-	int require_signatures;
-	int split_unpack;	/* evmpkg-dpkg splits apt's unpack runs: 1, 0
-				   or HOOK_SPLIT_AUTO */
-	char *certs, *ima_certs, *evm_certs;	/* NULL: not given */
-};
-
 /* The state every subcommand shares. */
 struct hook {
-	struct hook_conf conf;
+	struct evmpkg_dpkgconf conf;
 	struct evmpkg_trust *trust;
 	struct evmpkg_pkgopts o;	/* engine options from conf */
 	int told[EVMPKG_A_NONROOT + 1];	/* environment notices, once each */
@@ -48,10 +34,6 @@ struct hook {
 	int db;				/* evmpkg_dpkgdb_open done: verification also
 					   checks the owner and mode dpkg gives */
 };
-
-/* Reads path (absent: the defaults); 0, or -1 with msg filled. */
-int hook_conf_read(const char *path, struct hook_conf *c, char *msg, size_t msglen);
-void hook_conf_free(struct hook_conf *c);
 
 /* Prints "evmpkg: MSG" and returns the policy's answer: 1 enforce, 0 warn. */
 int hook_report(const struct hook *h, const char *fmt, ...)

@@ -95,7 +95,7 @@ static int pre_invoke(const struct hook *h)
 		"signatures can be installed%s; use 'dpkg --unpack PKG.deb && dpkg "
 		"--configure -a', 'evmpkg dpkg-install PKG.deb' (or apt)%s\n",
 		enforce ? "" : ": they will not be installed by this run",
-		enforce ? ", or set policy = warn in " HOOK_CONF : "");
+		enforce ? ", or set policy = warn in " EVMPKG_DPKGCONF : "");
 	return enforce;
 }
 
@@ -124,13 +124,12 @@ static void usage(FILE *f)
 	fputs("usage: evmpkg-dpkg-hook apt-verify|pre-invoke|post-unpack\n"
 	      "       evmpkg-dpkg-hook install [DPKG-OPTION...] PKG.deb...\n"
 	      "       evmpkg-dpkg-hook dpkg DPKG-ARG... (as evmpkg-dpkg, apt's Dir::Bin::dpkg)\n"
-	      "configuration: " HOOK_CONF " (" HOOK_CONF_ENV " overrides the path)\n", f);
+	      "configuration: " EVMPKG_DPKGCONF " (" EVMPKG_DPKGCONF_ENV " overrides the path)\n", f);
 }
 
 int main(int argc, char **argv)
 {
 	struct hook h;
-	const char *path = getenv(HOOK_CONF_ENV);
 	const char *cmd = argc == 2 || (argc > 2 && !strcmp(argv[1], "install")) ? argv[1] : "";
 	char msg[512];
 	int rc = 2, pre;
@@ -146,7 +145,7 @@ int main(int argc, char **argv)
 		usage(strcmp(cmd, "--help") ? stderr : stdout);
 		return strcmp(cmd, "--help") ? 2 : 0;
 	}
-	if (hook_conf_read(path && *path ? path : HOOK_CONF, &h.conf, msg, sizeof(msg))) {
+	if (evmpkg_dpkgconf_read(evmpkg_dpkgconf_path(), &h.conf, msg, sizeof(msg))) {
 		fprintf(stderr, PFX "%s\n", msg);
 		return 2;
 	}
@@ -173,6 +172,6 @@ int main(int argc, char **argv)
 		     hook_post_unpack(&h);
 	}
 	evmpkg_trust_free(h.trust);
-	hook_conf_free(&h.conf);
+	evmpkg_dpkgconf_free(&h.conf);
 	return rc;
 }

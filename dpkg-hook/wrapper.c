@@ -307,23 +307,22 @@ static int appraisal_may_refuse(void)
 int hook_dpkg_wrapper(int argc, char **argv)
 {
 	const char *dpkg = hook_dpkg_path();
-	struct hook_conf conf = { 0 };
+	struct evmpkg_dpkgconf conf = { 0 };
 	char **debs = NULL, msg[512];
 	int nprefix, ndebs = 0, owned = 0, rc;
-	const char *path = getenv(HOOK_CONF_ENV);
 
 	if (split_call(argc, argv, &nprefix, &debs, &ndebs, &owned) ||
-	    hook_conf_read(path && *path ? path : HOOK_CONF, &conf, msg, sizeof(msg)) ||
+	    evmpkg_dpkgconf_read(evmpkg_dpkgconf_path(), &conf, msg, sizeof(msg)) ||
 	    conf.policy == EVMPKG_POLICY_OFF || !conf.split_unpack ||
-	    (conf.split_unpack == HOOK_SPLIT_AUTO && !appraisal_may_refuse())) {
+	    (conf.split_unpack == EVMPKG_SPLIT_AUTO && !appraisal_may_refuse())) {
 		/* Not ours to split, or a configuration post-invoke reports. */
-		hook_conf_free(&conf);
+		evmpkg_dpkgconf_free(&conf);
 		argv[0] = (char *)dpkg;
 		execv(dpkg, argv);
 		fprintf(stderr, PFX "cannot run %s: %s\n", dpkg, strerror(errno));
 		return 2;
 	}
-	hook_conf_free(&conf);
+	evmpkg_dpkgconf_free(&conf);
 	rc = hook_unpack_each(argv, nprefix, debs, ndebs);
 	for (int i = 0; owned && i < ndebs; i++)
 		free(debs[i]);

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# libevmpkg-dpkgdb.a: dpkg's installed database through libdpkg, for the
-# dpkg hooks and the evmpkg command. libdpkg is static and PIE (not PIC),
+# libevmpkg-dpkgdb.a: dpkg's installed database through libdpkg, and the
+# hooks' settings file (dpkgconf.c), for the dpkg hooks and the evmpkg
+# command. libdpkg is static and PIE (not PIC),
 # so this library goes into executables only. Included after
 # dpkg-hook/hook.mk, whose DPKG_* settings it uses; without libdpkg the
 # command is built without it and says so for a dpkg root.
@@ -20,11 +21,11 @@ $(DPKGDB): $(DPKGDB_OBJ)
 	ar rcs $@ $^
 
 all: $(DPKGDB)
-# The command reads dpkg databases too, and the hooks' configuration file
-# with the hooks' own reader (evmpkg status).
-$(B)/evmpkg: $(DPKGDB) $(B)/dpkg-hook/conf.o
-CLI_DPKG_CFLAGS := -DEVMPKG_HAVE_DPKGDB -Ipkg/dpkgdb -Idpkg-hook
-CLI_DPKG_LIBS := $(B)/dpkg-hook/conf.o $(DPKGDB) $(DPKG_LIBS)
+# The command reads dpkg databases too, and the hooks' settings (evmpkg
+# status).
+$(B)/evmpkg: $(DPKGDB)
+CLI_DPKG_CFLAGS := -DEVMPKG_HAVE_DPKGDB -Ipkg/dpkgdb
+CLI_DPKG_LIBS := $(DPKGDB) $(DPKG_LIBS)
 # The same as sources, for the sanitizer build of the command.
-CLI_DPKG_SRC := $(DPKGDB_SRC) dpkg-hook/conf.c
+CLI_DPKG_SRC := $(DPKGDB_SRC)
 endif

@@ -5,7 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hook.h"
+#include "evmpkg/evmpkg.h"
+#include "dpkgconf.h"
 
 #define LINE_MAX_LEN 4096	/* a longer line is an error, not cut short */
 #define CONF_MAX_LINES 1000
@@ -28,7 +29,7 @@ static int set_str(char **dst, const char *v)
 	return (*dst = strdup(v)) ? 0 : -1;
 }
 
-static int set(struct hook_conf *c, const char *k, const char *v)
+static int set(struct evmpkg_dpkgconf *c, const char *k, const char *v)
 {
 	int *flag = !strcmp(k, "sign-config") ? &c->sign_config :
 		    !strcmp(k, "require-signatures") ? &c->require_signatures :
@@ -37,7 +38,7 @@ static int set(struct hook_conf *c, const char *k, const char *v)
 	if (!strcmp(k, "policy"))
 		return (c->policy = evmpkg_policy_parse(v)) < 0 ? -1 : 0;
 	if (flag == &c->split_unpack && !strcmp(v, "auto")) {
-		c->split_unpack = HOOK_SPLIT_AUTO;
+		c->split_unpack = EVMPKG_SPLIT_AUTO;
 		return 0;
 	}
 	if (flag) {
@@ -55,7 +56,14 @@ static int set(struct hook_conf *c, const char *k, const char *v)
 	return -1;
 }
 
-int hook_conf_read(const char *path, struct hook_conf *c, char *msg, size_t msglen)
+const char *evmpkg_dpkgconf_path(void)
+{
+	const char *p = getenv(EVMPKG_DPKGCONF_ENV);
+
+	return p && *p ? p : EVMPKG_DPKGCONF;
+}
+
+int evmpkg_dpkgconf_read(const char *path, struct evmpkg_dpkgconf *c, char *msg, size_t msglen)
 {
 	char line[LINE_MAX_LEN + 2];
 	FILE *f;
@@ -63,7 +71,7 @@ int hook_conf_read(const char *path, struct hook_conf *c, char *msg, size_t msgl
 
 	memset(c, 0, sizeof(*c));
 	c->policy = EVMPKG_POLICY_ENFORCE;
-	c->split_unpack = HOOK_SPLIT_AUTO;
+	c->split_unpack = EVMPKG_SPLIT_AUTO;
 	if (!(f = fopen(path, "re"))) {
 		if (errno == ENOENT)
 			return 0;
@@ -103,11 +111,11 @@ int hook_conf_read(const char *path, struct hook_conf *c, char *msg, size_t msgl
 	}
 	fclose(f);
 	if (rc)
-		hook_conf_free(c);
+		evmpkg_dpkgconf_free(c);
 	return rc;
 }
 
-void hook_conf_free(struct hook_conf *c)
+void evmpkg_dpkgconf_free(struct evmpkg_dpkgconf *c)
 {
 	free(c->certs);
 	free(c->ima_certs);
