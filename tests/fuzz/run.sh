@@ -3,9 +3,11 @@
 # Runs each libFuzzer target for a bounded time from its seed corpus.
 # FUZZ_SECONDS (default 20) per target; a crash fails the tier.
 # LONG=1 (`make fuzz-long`): FUZZ_RUNS executions per target (default
-# 10^7; FUZZ_SECONDS, when set, caps each run's time too), the inputs
-# that add coverage kept in $B/fuzz/long/<target>/ across runs, and with
-# FUZZ_MERGE=1 merged (minimised) into tests/fuzz/corpus/<target>/.
+# 10^7; FUZZ_SECONDS, when set, caps each run's time too) by the UBSan-only
+# build in $B/fuzz-long, the inputs that add coverage kept in
+# $B/fuzz/long/<target>/ across runs and then every one of them run again
+# by the ASan+UBSan build; with FUZZ_MERGE=1 merged (minimised) into
+# tests/fuzz/corpus/<target>/ by the ASan+UBSan build.
 # FUZZ_TARGETS="a b" runs only those.
 set -u
 cd "$(dirname "$0")/../.."
@@ -22,7 +24,9 @@ for src in tests/fuzz/fuzz_*.c; do
 	name=$(basename "$src" .c)
 	[ -n "${FUZZ_TARGETS:-}" ] && [[ " $FUZZ_TARGETS " != *" ${name#fuzz_} "* ]] && continue
 	bin="$B/fuzz/$name"
-	if [ ! -x "$bin" ]; then
+	asan=$bin
+	[ -n "${LONG:-}" ] && bin="$B/fuzz-long/$name"
+	if [ ! -x "$bin" ] || [ ! -x "$asan" ]; then
 		not_ok "$name" "not built (make fuzz needs clang and libclang-rt)"
 		continue
 	fi
@@ -40,7 +44,14 @@ for src in tests/fuzz/fuzz_*.c; do
 		not_ok "$name" "crash: see $B/fuzz/$name.log and $B/fuzz/$name-*"
 	fi
 	if [ -n "${LONG:-}" ]; then
-		[ -n "${FUZZ_MERGE:-}" ] && "$bin" -merge=1 -max_len="$maxlen" \
+		# Every kept input once more, under ASan.
+		if "$asan" -runs=0 -max_len="$maxlen" -timeout=10 \
+			-artifact_prefix="$B/fuzz/$name-asan-" "$work" >"$B/fuzz/$name-asan.log" 2>&1; then
+			ok "$name: $(find "$work" -type f | wc -l) kept inputs under ASan, no crash"
+		else
+			not_ok "$name (ASan)" "crash: see $B/fuzz/$name-asan.log and $B/fuzz/$name-asan-*"
+		fi
+		[ -n "${FUZZ_MERGE:-}" ] && "$asan" -merge=1 -max_len="$maxlen" \
 			tests/fuzz/corpus/"${name#fuzz_}" "$work" >>"$B/fuzz/$name.log" 2>&1
 	else
 		rm -rf "$work"
