@@ -9,16 +9,22 @@
 #include <rpm/rpmtag.h>
 
 #include "debdesc.h"
+#include "rpmconf.h"
 #include "rpmdesc.h"
 #include "rpmpkg.h"
 #include "rpmtag.h"
 
 static void usage(FILE *f)
 {
-	fputs("usage: evmpkg inspect [--cert CERT]... [--json] PKG.rpm|PKG.deb\n"
+	fputs("usage: evmpkg inspect [--cert CERT... | --rpm-trust] [--json] PKG.rpm|PKG.deb...\n"
 	      "Per file: what is signed, with which key id, the metadata the EVM\n"
 	      "signature assumed, and whether each signature verifies (with the\n"
-	      "given certificates; without any, only the form is checked).\n", f);
+	      "given certificates; without any, only the form is checked).\n"
+	      "  --cert CERT   trust CERT (file or directory) for both kinds\n"
+	      "  --rpm-trust   trust what the rpm plugin trusts, kind by kind\n"
+	      "                (%_evmpkg_certs, %_evmpkg_ima_certs, %_evmpkg_evm_certs)\n"
+	      "  --json        one JSON object a line, each naming its package\n"
+	      "Exit status: 0 all verifies, 1 something does not, 2 usage or trust.\n", f);
 }
 
 static const char *short_verdict(int v)
@@ -33,6 +39,7 @@ static const char *short_verdict(int v)
 }
 
 struct row {
+	const char *pkg;	/* the package file, as given */
 	const char *path;
 	const char *what;	/* "ima+evm", "ima", "none" */
 	uint32_t ima_keyid, evm_keyid;
@@ -62,7 +69,9 @@ static void print_row(const struct row *r, int json)
 	if (e && e->caps_len)
 		evmpkg_caps_to_text(e->caps, e->caps_len, &caps, NULL);
 	if (json) {
-		fputs("{\"path\":", stdout);
+		fputs("{\"package\":", stdout);
+		cli_json_str(stdout, r->pkg);
+		fputs(",\"path\":", stdout);
 		cli_json_str(stdout, r->path);
 		printf(",\"signed\":\"%s\"", r->what);
 		if (strcmp(r->what, "none"))
@@ -144,16 +153,23 @@ struct ifile {
 	int is_reg;
 };
 
-int cmd_inspect(int argc, char **argv)
+/* A package that cannot be read: said on stderr and, for --json readers
+ * (the dnf check), as the package's one row. */
+static void unreadable(const char *path, const char *msg, int json)
 {
-	static const struct option lo[] = {
-		{ "cert", required_argument, NULL, 'c' },
-		{ "json", no_argument, NULL, 'J' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	char **certs = calloc((size_t)argc + 1, sizeof(*certs));
-	struct evmpkg_trust *t = NULL;
+	cli_err("%s", msg);
+	if (json) {
+		fputs("{\"package\":", stdout);
+		cli_json_str(stdout, path);
+		fputs(",\"problem\":", stdout);
+		cli_json_str(stdout, msg);
+		puts("}");
+	}
+}
+
+/* One package; 0 all verifies, 1 something does not, with rows printed. */
+static int inspect_one(const char *path, const struct evmpkg_trust *t, int json)
+{
 	struct evmpkg_rpmpkg *p = NULL;
 	struct evmpkg_debpkg *d = NULL;
 	struct evmpkg_pkg *pkg = NULL;
@@ -161,38 +177,20 @@ int cmd_inspect(int argc, char **argv)
 	struct ifile *files = NULL;
 	const char *name = NULL, *mstate;
 	const uint8_t *blob;
-	size_t ncerts = 0, blen, bad = 0, n = 0;
-	int json = 0, c, rc = 2, fmt;
+	size_t blen, bad = 0, n = 0;
+	int rc = 1, fmt;
 
-	if (!certs)
-		return 2;
-	while ((c = getopt_long(argc, argv, "c:h", lo, NULL)) != -1) {
-		switch (c) {
-		case 'c': certs[ncerts++] = optarg; break;
-		case 'J': json = 1; break;
-		case 'h': usage(stdout); free(certs); return 0;
-		default: usage(stderr); free(certs); return 2;
-		}
-	}
-	if (optind != argc - 1) {
-		cli_err("inspect: give one package");
-		usage(stderr);
-		goto out;
-	}
-	if (cli_load_trust(certs, ncerts, 0, &t))
-		goto out;
-	rc = 1;
-	if ((fmt = cli_pkg_format(argv[optind], &err)) < 0) {
-		cli_err("%s", err.msg);
+	if ((fmt = cli_pkg_format(path, &err)) < 0) {
+		unreadable(path, err.msg, json);
 		goto out;
 	}
 	if (fmt == CLI_PKG_DEB) {
 		struct evmpkg_pkgopts o = inspect_opts;
 
 		o.trust = t;
-		if (evmpkg_deb_open(argv[optind], &d, &err) ||
+		if (evmpkg_deb_open(path, &d, &err) ||
 		    evmpkg_deb_pkg_open_hashed(d, &o, &pkg, &err)) {
-			cli_err("%s", err.msg);
+			unreadable(path, err.msg, json);
 			goto out;
 		}
 		name = evmpkg_deb_name(d);
@@ -201,9 +199,9 @@ int cmd_inspect(int argc, char **argv)
 			 "absent" : "present";
 	} else {
 		/* Nothing is good in a package whose payload is not what it says. */
-		if (evmpkg_rpm_open(argv[optind], &p, &err) || evmpkg_rpm_check_payload(p, &err) ||
+		if (evmpkg_rpm_open(path, &p, &err) || evmpkg_rpm_check_payload(p, &err) ||
 		    open_rpm_engine(p, t, &pkg, &err)) {
-			cli_err("%s", err.msg);
+			unreadable(path, err.msg, json);
 			goto out;
 		}
 		name = evmpkg_rpm_nevra(p);
@@ -212,7 +210,7 @@ int cmd_inspect(int argc, char **argv)
 			 "present" : "absent";
 	}
 	if (!(files = calloc(n + 1, sizeof(*files)))) {
-		cli_err("out of memory");
+		unreadable(path, "out of memory", json);
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -224,11 +222,13 @@ int cmd_inspect(int argc, char **argv)
 						   evmpkg_rpm_file(p, i)->is_reg };
 	}
 	if (!json)
-		printf("%s (%s): %zu files, manifest: %s\n", argv[optind], name, n, mstate);
+		printf("%s (%s): %zu files, manifest: %s\n", path, name, n, mstate);
 	/* What is wrong with the package as a whole: the manifest, pairing. */
 	for (size_t i = 0; i < evmpkg_pkg_nproblems(pkg); i++, bad++) {
 		if (json) {
-			fputs("{\"problem\":", stdout);
+			fputs("{\"package\":", stdout);
+			cli_json_str(stdout, path);
+			fputs(",\"problem\":", stdout);
 			cli_json_str(stdout, evmpkg_pkg_problem(pkg, i));
 			puts("}");
 		} else {
@@ -237,7 +237,7 @@ int cmd_inspect(int argc, char **argv)
 	}
 	for (size_t i = 0; i < n; i++) {
 		const struct ifile *f = &files[i];
-		struct row r = { .path = f->path, .what = "none",
+		struct row r = { .pkg = path, .path = f->path, .what = "none",
 				 .ima_v = EVMPKG_V_NOTRUN, .evm_v = EVMPKG_V_NOTRUN };
 		struct evmpkg_fileresult fr;
 
@@ -271,6 +271,71 @@ out:
 	evmpkg_rpm_close(p);
 	evmpkg_deb_close(d);
 	free(files);
+	return rc;
+}
+
+/* The rpm plugin's trust, kind by kind, from rpm's macros (a dnf check
+ * sees what rpm's transaction will). */
+static int rpm_trust(struct evmpkg_trust **out)
+{
+	struct evmpkg_rpmconf c;
+	struct evmpkg_trustlists tl;
+	struct evmpkg_err err = { 0 };
+	int rc = -1;
+
+	if (evmpkg_rpmconf_read(&c)) {
+		cli_err("inspect: rpm's configuration cannot be read");
+		return -1;
+	}
+	tl = evmpkg_rpmconf_lists(&c);
+	if (evmpkg_trust_new(out, &err) || evmpkg_trust_add_lists(*out, &tl, &err))
+		cli_err("%s", err.msg);
+	else
+		rc = 0;
+	evmpkg_rpmconf_free(&c);
+	return rc;
+}
+
+int cmd_inspect(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "cert", required_argument, NULL, 'c' },
+		{ "rpm-trust", no_argument, NULL, 'R' },
+		{ "json", no_argument, NULL, 'J' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char **certs = calloc((size_t)argc + 1, sizeof(*certs));
+	struct evmpkg_trust *t = NULL;
+	size_t ncerts = 0;
+	int json = 0, rpmtrust = 0, c, rc = 2;
+
+	if (!certs)
+		return 2;
+	while ((c = getopt_long(argc, argv, "c:h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'c': certs[ncerts++] = optarg; break;
+		case 'R': rpmtrust = 1; break;
+		case 'J': json = 1; break;
+		case 'h': usage(stdout); free(certs); return 0;
+		default: usage(stderr); free(certs); return 2;
+		}
+	}
+	if (optind >= argc || (rpmtrust && ncerts)) {
+		cli_err(optind >= argc ? "inspect: give a package" :
+			"inspect: --rpm-trust and --cert do not go together");
+		usage(stderr);
+		goto out;
+	}
+	if (rpmtrust ? rpm_trust(&t) : cli_load_trust(certs, ncerts, 0, &t))
+		goto out;
+	rc = 0;
+	for (int i = optind; i < argc; i++) {
+		int r = inspect_one(argv[i], t, json);
+
+		rc = r > rc ? r : rc;
+	}
+out:
 	evmpkg_trust_free(t);
 	free(certs);
 	return rc;

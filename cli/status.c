@@ -38,7 +38,7 @@ struct installer {
 	char where[300];		/* what was found, in words */
 	const char *policy;
 	int sign_config;
-	const char *lists[3];		/* both, IMA, EVM (blank-separated) */
+	struct evmpkg_trustlists tl;	/* as the installer's settings give them */
 	int nmissing;			/* trusted keys not in the kernel */
 };
 
@@ -59,8 +59,15 @@ static void certs(struct st *s, struct installer *in)
 {
 	static const int usage[3] = { EVMPKG_TRUST_BOTH, EVMPKG_TRUST_IMA, EVMPKG_TRUST_EVM };
 
+	/* Each list as the installer loads it (evmpkg_trust_add_lists). */
+	const char *lists[3] = {
+		in->tl.certs,
+		in->tl.ima_certs ? in->tl.ima_certs : EVMPKG_DEFAULT_IMA_CERTS,
+		in->tl.evm_certs ? in->tl.evm_certs : EVMPKG_DEFAULT_EVM_CERTS,
+	};
+
 	for (int l = 0; l < 3; l++) {
-		char *list = in->lists[l] ? strdup(in->lists[l]) : NULL, *save = NULL;
+		char *list = lists[l] ? strdup(lists[l]) : NULL, *save = NULL;
 
 		for (char *p = list ? strtok_r(list, " \t", &save) : NULL; p;
 		     p = strtok_r(NULL, " \t", &save)) {
@@ -124,9 +131,7 @@ static void rpm_setup(struct installer *in, struct evmpkg_rpmconf *c)
 	in->policy = c->policy && *c->policy ? c->policy : "enforce";
 	in->active = in->installed && strcmp(in->policy, "off");
 	in->sign_config = c->sign_config;
-	in->lists[0] = c->certs;
-	in->lists[1] = c->ima_certs;
-	in->lists[2] = c->evm_certs;
+	in->tl = evmpkg_rpmconf_lists(c);
 	snprintf(in->where, sizeof(in->where), "%s%s", *c->plugin ? c->plugin :
 		 "%__transaction_zz_evmpkg is not set (the plugin's macros file is not installed "
 		 "or turns it off)", *c->plugin && !c->plugin_exists ? ": no such file" : "");
@@ -177,10 +182,7 @@ static void dpkg_setup(struct installer *in, struct evmpkg_dpkgconf *c)
 		     c->policy == EVMPKG_POLICY_WARN ? "warn" : "enforce";
 	in->active = in->installed && c->policy != EVMPKG_POLICY_OFF;
 	in->sign_config = c->sign_config;
-	in->lists[0] = c->certs;
-	/* The defaults as the hooks load them: also when certs is given. */
-	in->lists[1] = c->ima_certs ? c->ima_certs : EVMPKG_DEFAULT_IMA_CERTS;
-	in->lists[2] = c->evm_certs ? c->evm_certs : EVMPKG_DEFAULT_EVM_CERTS;
+	in->tl = evmpkg_dpkgconf_lists(c);
 	snprintf(in->where, sizeof(in->where), "%s %s; dpkg.cfg.d %s; apt hooks %s; "
 		 "configuration %s", EVMPKG_SBINDIR "/evmpkg-dpkg-hook",
 		 hook ? "present" : "absent", runs ? "runs it" : "does not run it",

@@ -39,33 +39,12 @@ void hook_outcome(struct hook *h, const struct evmpkg_applied *res)
 
 static int load_trust(struct hook *h)
 {
-	const struct { const char *key, *val, *def; int usage; } lists[] = {
-		{ "certs", h->conf.certs, NULL, EVMPKG_TRUST_BOTH },
-		{ "ima-certs", h->conf.ima_certs, EVMPKG_DEFAULT_IMA_CERTS, EVMPKG_TRUST_IMA },
-		{ "evm-certs", h->conf.evm_certs, EVMPKG_DEFAULT_EVM_CERTS, EVMPKG_TRUST_EVM },
-	};
+	struct evmpkg_trustlists tl = evmpkg_dpkgconf_lists(&h->conf);
 	struct evmpkg_err err = { 0 };
 
-	if (evmpkg_trust_new(&h->trust, &err)) {
+	if (evmpkg_trust_new(&h->trust, &err) || evmpkg_trust_add_lists(h->trust, &tl, &err)) {
 		fprintf(stderr, PFX "%s\n", err.msg);
 		return -1;
-	}
-	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
-		const char *v = lists[i].val ? lists[i].val : lists[i].def;
-		size_t found = 0;
-
-		if (!v)
-			continue;
-		if (evmpkg_trust_add_list(h->trust, v, lists[i].usage, &found, &err)) {
-			fprintf(stderr, PFX "%s: %s\n", lists[i].key, err.msg);
-			return -1;
-		}
-		/* A list someone wrote down must name something. */
-		if (lists[i].val && *v && !found) {
-			fprintf(stderr, PFX "%s names no certificate that exists (%s)\n",
-				lists[i].key, v);
-			return -1;
-		}
 	}
 	if (evmpkg_trust_count_without_skid(h->trust))
 		fprintf(stderr, PFX "%zu trusted certificate(s) without a subjectKeyIdentifier: "

@@ -22,6 +22,7 @@
 #include <rpm/rpmts.h>
 
 #include "evmpkg/evmpkg.h"
+#include "rpmconf.h"
 #include "rpmdesc.h"
 #include "rpmplugin-abi.h"
 
@@ -47,42 +48,15 @@ static int abi_known(void)
 	return (maj == 4 && min >= 18) || maj == 5 || maj == 6;
 }
 
-/* A macro's value, or def when the macro is not defined at all. */
-static char *macro(const char *name, const char *def)
+static int load_trust(struct state *s, const struct evmpkg_rpmconf *c)
 {
-	char *q = NULL, *v;
-
-	if (asprintf(&q, "%%{?%1$s:%%{%1$s}}%%{!?%1$s:%2$s}", name, def ? def : "") < 0)
-		return NULL;
-	v = rpmExpand(q, NULL);
-	free(q);
-	return v;
-}
-
-static int load_trust(struct state *s)
-{
-	static const struct { const char *name, *def; int usage; } lists[] = {
-		{ "_evmpkg_certs", NULL, EVMPKG_TRUST_BOTH },
-		{ "_evmpkg_ima_certs", EVMPKG_DEFAULT_IMA_CERTS, EVMPKG_TRUST_IMA },
-		{ "_evmpkg_evm_certs", EVMPKG_DEFAULT_EVM_CERTS, EVMPKG_TRUST_EVM },
-	};
+	struct evmpkg_trustlists tl = evmpkg_rpmconf_lists(c);
 	struct evmpkg_err err = { 0 };
 	int rc = 0;
 
-	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
-		char *v = macro(lists[i].name, lists[i].def);
-		size_t found = 0;
-
-		if (!v || evmpkg_trust_add_list(s->trust, v, lists[i].usage, &found, &err)) {
-			rpmlog(RPMLOG_ERR, PFX "%%%s: %s\n", lists[i].name,
-			       v ? err.msg : "out of memory");
-			rc = -1;
-		} else if (!lists[i].def && *v && !found) {
-			rpmlog(RPMLOG_ERR, PFX "%%%s names no certificate that exists (%s)\n",
-			       lists[i].name, v);
-			rc = -1;
-		}
-		free(v);
+	if (evmpkg_trust_add_lists(s->trust, &tl, &err)) {
+		rpmlog(RPMLOG_ERR, PFX "%s\n", err.msg);
+		rc = -1;
 	}
 	if (evmpkg_trust_count_without_skid(s->trust))
 		rpmlog(RPMLOG_WARNING, PFX "%zu trusted certificate(s) without a "
@@ -108,16 +82,16 @@ static rpmRC evm_init(rpmPlugin plugin, rpmts ts)
 {
 	struct state *s = calloc(1, sizeof(*s));
 	struct evmpkg_err err = { 0 };
-	char *pol = rpmExpand("%{?_evmpkg_policy}", NULL);
+	struct evmpkg_rpmconf c;
 	rpmRC rc = RPMRC_FAIL;
-	int enforce;
+	int enforce, got = 0;
 
-	if (!s || !pol || evmpkg_trust_new(&s->trust, &err))
+	if (!s || !(got = !evmpkg_rpmconf_get(&c)) || evmpkg_trust_new(&s->trust, &err))
 		goto out;
-	s->o.policy = *pol ? evmpkg_policy_parse(pol) : EVMPKG_POLICY_ENFORCE;
+	s->o.policy = *c.policy ? evmpkg_policy_parse(c.policy) : EVMPKG_POLICY_ENFORCE;
 	enforce = s->o.policy == EVMPKG_POLICY_ENFORCE;
 	if (s->o.policy < 0) {
-		rpmlog(RPMLOG_ERR, PFX "%%_evmpkg_policy '%s': use enforce, warn or off\n", pol);
+		rpmlog(RPMLOG_ERR, PFX "%%_evmpkg_policy '%s': use enforce, warn or off\n", c.policy);
 	} else if (!abi_known()) {
 		/* Calling hooks through an unknown table could crash rpm. */
 		rpmlog(enforce ? RPMLOG_ERR : RPMLOG_WARNING,
@@ -128,11 +102,11 @@ static rpmRC evm_init(rpmPlugin plugin, rpmts ts)
 		rc = enforce ? RPMRC_FAIL : RPMRC_NOTFOUND;
 	} else if (s->o.policy == EVMPKG_POLICY_OFF) {
 		rc = RPMRC_NOTFOUND;	/* drop the plugin quietly */
-	} else if (!(load_trust(s) && enforce)) {
+	} else if (!(load_trust(s, &c) && enforce)) {
 		/* Read before rpm enters --root: the host's trust, kernel, namespace. */
 		s->o.trust = s->trust;
-		s->o.sign_config = rpmExpandNumeric("%{?_evmpkg_sign_config}") != 0;
-		s->o.require_signatures = rpmExpandNumeric("%{?_evmpkg_require_signatures}") != 0;
+		s->o.sign_config = c.sign_config;
+		s->o.require_signatures = c.require_signatures;
 		s->o.background = 1;
 		s->o.write_ima_only = !stock_ima_plugin();
 		s->o.userns = evmpkg_in_user_namespace();
@@ -146,7 +120,8 @@ out:
 		evmpkg_trust_free(s->trust);
 		free(s);
 	}
-	free(pol);
+	if (got)
+		evmpkg_rpmconf_free(&c);
 	return rc;
 }
 
@@ -181,7 +156,7 @@ static rpmRC report(const struct state *s, const char *msg)
 static rpmRC evm_tsm_pre(rpmPlugin plugin, rpmts ts)
 {
 	struct state *s = rpmPluginGetData(plugin);
-	char *say = macro("_evmpkg_kernel_notice", "1");
+	char *say = rpmExpand("%{?_evmpkg_kernel_notice}", NULL);
 
 	/*
 	 * Once per real transaction: what this kernel will make of our writes.

@@ -115,6 +115,13 @@ int evmpkg_dpkgconf_read(const char *path, struct evmpkg_dpkgconf *c, char *msg,
 	return rc;
 }
 
+struct evmpkg_trustlists evmpkg_dpkgconf_lists(const struct evmpkg_dpkgconf *c)
+{
+	return (struct evmpkg_trustlists){
+		c->certs, c->ima_certs, c->evm_certs, { "certs", "ima-certs", "evm-certs" },
+	};
+}
+
 void evmpkg_dpkgconf_free(struct evmpkg_dpkgconf *c)
 {
 	free(c->certs);

@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+#include "evmpkg/trustpaths.h"
+
 /* The host's file: dpkg reads its own configuration from the host even
  * with --root, and the trust and the policy belong to the host too. */
 #define EVMPKG_DPKGCONF "/etc/evmpkg/dpkg.conf"
@@ -29,6 +31,8 @@ struct evmpkg_dpkgconf {
 const char *evmpkg_dpkgconf_path(void);
 /* Reads path (absent: the defaults); 0, or -1 with msg filled. */
 int evmpkg_dpkgconf_read(const char *path, struct evmpkg_dpkgconf *c, char *msg, size_t msglen);
+/* The trust lists for evmpkg_trust_add_lists; they point into c. */
+struct evmpkg_trustlists evmpkg_dpkgconf_lists(const struct evmpkg_dpkgconf *c);
 void evmpkg_dpkgconf_free(struct evmpkg_dpkgconf *c);
 
 #endif

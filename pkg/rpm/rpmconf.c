@@ -11,25 +11,62 @@
 #include <rpm/rpmlib.h>
 #include <rpm/rpmmacro.h>
 
-#include "evmpkg/trustpaths.h"
 #include "rpmconf.h"
+
+/* A macro's value, or NULL when it is not defined at all (an empty value
+ * is a setting: "trust none of this kind"). */
+static char *defined(const char *name, int *oom)
+{
+	char q[64];
+	char *isdef, *v = NULL;
+
+	snprintf(q, sizeof(q), "%%{?%s:1}", name);
+	if (!(isdef = rpmExpand(q, NULL))) {
+		*oom = 1;
+		return NULL;
+	}
+	if (*isdef) {
+		snprintf(q, sizeof(q), "%%{%s}", name);
+		*oom |= !(v = rpmExpand(q, NULL));
+	}
+	free(isdef);
+	return v;
+}
+
+int evmpkg_rpmconf_get(struct evmpkg_rpmconf *c)
+{
+	int oom = 0;
+
+	memset(c, 0, sizeof(*c));
+	c->plugin = rpmExpand("%{?__transaction_zz_evmpkg}", NULL);
+	c->plugin_exists = c->plugin && *c->plugin && access(c->plugin, R_OK) == 0;
+	c->policy = rpmExpand("%{?_evmpkg_policy}", NULL);
+	c->certs = rpmExpand("%{?_evmpkg_certs}", NULL);
+	c->ima_certs = defined("_evmpkg_ima_certs", &oom);
+	c->evm_certs = defined("_evmpkg_evm_certs", &oom);
+	c->sign_config = rpmExpandNumeric("%{?_evmpkg_sign_config}") != 0;
+	c->require_signatures = rpmExpandNumeric("%{?_evmpkg_require_signatures}") != 0;
+	if (oom || !c->plugin || !c->policy || !c->certs) {
+		evmpkg_rpmconf_free(c);
+		return -1;
+	}
+	return 0;
+}
 
 int evmpkg_rpmconf_read(struct evmpkg_rpmconf *c)
 {
 	memset(c, 0, sizeof(*c));
 	if (rpmReadConfigFiles(NULL, NULL))
 		return -1;
-	c->plugin = rpmExpand("%{?__transaction_zz_evmpkg}", NULL);
-	c->plugin_exists = c->plugin && *c->plugin && access(c->plugin, R_OK) == 0;
-	c->policy = rpmExpand("%{?_evmpkg_policy}", NULL);
-	c->certs = rpmExpand("%{?_evmpkg_certs}", NULL);
-	/* The plugin's defaults when these are left undefined. */
-	c->ima_certs = rpmExpand("%{?_evmpkg_ima_certs:%{_evmpkg_ima_certs}}"
-				 "%{!?_evmpkg_ima_certs:" EVMPKG_DEFAULT_IMA_CERTS "}", NULL);
-	c->evm_certs = rpmExpand("%{?_evmpkg_evm_certs:%{_evmpkg_evm_certs}}"
-				 "%{!?_evmpkg_evm_certs:" EVMPKG_DEFAULT_EVM_CERTS "}", NULL);
-	c->sign_config = rpmExpandNumeric("%{?_evmpkg_sign_config}%{!?_evmpkg_sign_config:0}");
-	return c->plugin && c->policy && c->certs && c->ima_certs && c->evm_certs ? 0 : -1;
+	return evmpkg_rpmconf_get(c);
+}
+
+struct evmpkg_trustlists evmpkg_rpmconf_lists(const struct evmpkg_rpmconf *c)
+{
+	return (struct evmpkg_trustlists){
+		c->certs, c->ima_certs, c->evm_certs,
+		{ "%_evmpkg_certs", "%_evmpkg_ima_certs", "%_evmpkg_evm_certs" },
+	};
 }
 
 void evmpkg_rpmconf_free(struct evmpkg_rpmconf *c)

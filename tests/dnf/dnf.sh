@@ -95,6 +95,9 @@ home enforce
 home warn "%_evmpkg_policy warn"
 home off "%__transaction_zz_evmpkg %{nil}"
 home bad "%_evmpkg_policy sometimes"
+# Trust kind by kind: the certificate for IMA only, or for each kind.
+home imaonly "%_evmpkg_certs %{nil}" "%_evmpkg_ima_certs $keys/rsa2048.der" "%_evmpkg_evm_certs %{nil}"
+home kinds "%_evmpkg_certs %{nil}" "%_evmpkg_ima_certs $keys/rsa2048.der" "%_evmpkg_evm_certs $keys/rsa2048.der"
 sfs() {	# sfs NAME EVM-VALUE: a copy of securityfs as the kernel shows it
 	mkdir -p "$work/sfs-$1/ima"
 	echo "$2" > "$work/sfs-$1/evm"
@@ -154,7 +157,7 @@ refused() {	# refused NAME REPO PATTERN [PACKAGE...]: default evmdemo
 	local R=$work/root-$1 name=$1 repo=$2 pat=$3
 	shift 3
 	newroot "$R"
-	dnfr "$R" enforce off "$repo" install "${@:-evmdemo}" >"$work/$name.out" 2>&1
+	dnfr "$R" "${RHOME:-enforce}" off "$repo" install "${@:-evmdemo}" >"$work/$name.out" 2>&1
 	expect "$name: dnf fails" test $? -ne 0
 	set -- "$name" "$repo" "$pat"
 	before_rpm "$1: dnf's error names package, file and field before rpm runs" "$work/$1.out" "$3"
@@ -171,6 +174,15 @@ refuse "pair: rpmdb does not list evmtest either" rpm --root "$work/root-pair" -
 printf '[main]\nenabled = 1\ncommand = %s\n' "$work/no-such-evmpkg" > "$work/dnfconf/evmpkg.conf"
 refused nocommand good "evmpkg: evmdemo-1-1.noarch: $work/no-such-evmpkg: No such file"
 printf '[main]\nenabled = 1\ncommand = %s\n' "$EVMPKG" > "$work/dnfconf/evmpkg.conf"
+# The rpm plugin's trust kind by kind (inspect --rpm-trust): a certificate
+# trusted for IMA only does not pass EVM signatures in dnf's check either.
+RHOME=imaonly refused imaonly good \
+	"evmpkg: evmdemo-1-1.noarch: /[^:]*: security.evm: no trusted certificate has key id [0-9a-f]* (for EVM signatures)"
+R=$work/root-kinds
+newroot "$R"
+dnfr "$R" kinds off good install evmdemo >"$work/kinds.out" 2>&1
+same "the certificate in %_evmpkg_ima_certs and %_evmpkg_evm_certs: dnf installs" "$?" 0
+check_installed "$R" "trust kind by kind"
 
 # warn: installs, with the reason shown before rpm runs; no security.evm
 # where it does not verify.

@@ -87,6 +87,12 @@ same "post-unpack again: nothing changes (idempotent)" "$(dump)" "$before"
 dp "$R" "$work/enforce.conf" --configure -a >"$work/configure.out" 2>&1
 same "dpkg --configure: exit status" "$?" 0
 same "dpkg --audit: nothing to report" "$(dpkg --root="$R" --admindir="$R/var/lib/dpkg" --audit 2>&1)" ""
+# A trust list that was set and names nothing that exists is refused
+# (a typo would leave the trust empty); the settings' name is given.
+printf 'policy = enforce\ncerts = %s\nevm-certs = %s\n' "$CERT" "$work/no-such.der" > "$work/typo.conf"
+DPKG_ROOT=$R DPKG_HOOK_ACTION=unpack EVMPKG_DPKG_CONF=$work/typo.conf "$HOOK" post-unpack >"$work/typo.out" 2>&1
+same "evm-certs naming nothing: post-unpack fails" "$?" 2
+expect "... naming the setting" grep -q "^evmpkg: evm-certs names no certificate that exists ($work/no-such.der)" "$work/typo.out"
 expect "the postinst saw security.evm on its files" grep -q '^security.evm=' "$R/postinst-saw"
 
 # Every file signed for IMA and EVM: the values of the manifest, and

@@ -295,6 +295,31 @@ flip_byte "$work/payload-bad.rpm" $((sz - 64))
 "$EVMPKG" inspect --cert "$keys/rsa2048.der" "$work/payload-bad.rpm" >"$work/payload-bad.out" 2>&1
 same "damaged payload: inspect refuses it" "$?" 1
 expect "damaged payload: inspect says so" grep -q "payload: does not match the main header's PAYLOADDIGEST" "$work/payload-bad.out"
+# Several packages in one inspect (the dnf check): each row names its
+# package, an unreadable one gets a row too, and the exit status is the worst.
+"$EVMPKG" inspect --json --cert "$keys/rsa2048.der" "$work/s1.rpm" "$work/payload-bad.rpm" \
+	"$work/s1.rpm" >"$work/multi.json" 2>"$work/multi.err"
+same "inspect of three packages, one damaged: exit 1" "$?" 1
+same "... the good package's rows twice, each naming it" \
+	"$(jq -r 'select(.path == "/usr/bin/evmdemo") | .package' "$work/multi.json" | sort | uniq -c | awk '{print $1, $2}')" "2 $work/s1.rpm"
+same "... the damaged one has one row, its problem" \
+	"$(jq -r "select(.package == \"$work/payload-bad.rpm\") | .problem" "$work/multi.json" | grep -c PAYLOADDIGEST)" 1
+"$EVMPKG" inspect --rpm-trust --cert "$keys/rsa2048.der" "$work/s1.rpm" >/dev/null 2>&1
+same "inspect --rpm-trust with --cert: usage error" "$?" 2
+# --rpm-trust: the plugin's lists kind by kind, from rpm's macros.
+mkdir -p "$work/home-kinds"
+printf '%s\n' "%_evmpkg_ima_certs $keys/rsa2048.der" "%_evmpkg_evm_certs %{nil}" > "$work/home-kinds/.rpmmacros"
+HOME=$work/home-kinds "$EVMPKG" inspect --rpm-trust "$work/s1.rpm" >"$work/kinds.out" 2>&1
+same "inspect --rpm-trust, the key trusted for IMA only: exit 1" "$?" 1
+expect "... security.evm: no trusted certificate (for EVM signatures)" \
+	grep -q "security.evm key .*: unknown-key" "$work/kinds.out"
+printf '%s\n' "%_evmpkg_ima_certs $keys/rsa2048.der" "%_evmpkg_evm_certs $keys/rsa2048.der" > "$work/home-kinds/.rpmmacros"
+expect "inspect --rpm-trust, the key trusted for each kind: verifies" \
+	env HOME="$work/home-kinds" "$EVMPKG" inspect --rpm-trust "$work/s1.rpm"
+printf '%s\n' "%_evmpkg_evm_certs $work/no-such.der" > "$work/home-kinds/.rpmmacros"
+HOME=$work/home-kinds "$EVMPKG" inspect --rpm-trust "$work/s1.rpm" >"$work/kinds.out" 2>&1
+same "inspect --rpm-trust, a list naming nothing that exists: exit 2" "$?" 2
+expect "... naming the macro" grep -q "%_evmpkg_evm_certs names no certificate that exists" "$work/kinds.out"
 
 # File digests of an algorithm the kernel has no id for (MD5): inspect
 # hashes the payload and the plugin hashes the written file, so both still

@@ -148,6 +148,44 @@ static void test_trust_usage(void)
 	evmpkg_key_free(k);
 }
 
+/* An installer's three lists: each for its kind; a list that was set and
+ * names nothing is an error naming the setting, and does not stop the
+ * others from loading. */
+static void test_trust_lists(void)
+{
+	struct evmpkg_trust *t = NULL;
+	struct evmpkg_err err = { 0 };
+	struct evmpkg_trustlists l = { NULL, unit_data("rsa.crt"), "",
+				       { "certs", "ima-certs", "evm-certs" } };
+	uint32_t id;
+	int usage;
+
+	CU_ASSERT_EQUAL_FATAL(evmpkg_trust_new(&t, &err), 0);
+	CU_ASSERT_EQUAL(evmpkg_trust_add_lists(t, &l, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(evmpkg_trust_count(t), 1);
+	evmpkg_trust_cert(t, 0, &id, &usage);
+	CU_ASSERT_EQUAL(id, RSA_KEYID);
+	CU_ASSERT_EQUAL(usage, EVMPKG_TRUST_IMA);
+	evmpkg_trust_free(t);
+
+	l.certs = "/nonexistent/a.der /nonexistent/b.der";
+	l.evm_certs = unit_data("other.crt");
+	CU_ASSERT_EQUAL_FATAL(evmpkg_trust_new(&t, &err), 0);
+	CU_ASSERT_EQUAL(evmpkg_trust_add_lists(t, &l, &err), EVMPKG_EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "certs names no certificate that exists"));
+	CU_ASSERT_EQUAL(evmpkg_trust_count(t), 2);
+	evmpkg_trust_free(t);
+
+	/* A file that exists and is no certificate: its list's name first. */
+	l.certs = "";
+	l.ima_certs = unit_data("rsa.pem");
+	CU_ASSERT_EQUAL_FATAL(evmpkg_trust_new(&t, &err), 0);
+	CU_ASSERT_NOT_EQUAL(evmpkg_trust_add_lists(t, &l, &err), 0);
+	CU_ASSERT_EQUAL(strncmp(err.msg, "ima-certs: ", 11), 0);
+	CU_ASSERT_EQUAL(evmpkg_trust_count(t), 1);
+	evmpkg_trust_free(t);
+}
+
 void suite_keys(void)
 {
 	CU_pSuite s = CU_add_suite("keys", NULL, NULL);
@@ -159,4 +197,5 @@ void suite_keys(void)
 	ADD(s, test_ec_verify);
 	ADD(s, test_trust_untrusted);
 	ADD(s, test_trust_usage);
+	ADD(s, test_trust_lists);
 }

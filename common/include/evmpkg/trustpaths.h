@@ -25,4 +25,20 @@ int evmpkg_trust_add_list(struct evmpkg_trust *t, const char *list, int usage,
 /* Both default lists, each for its usage. */
 int evmpkg_trust_add_defaults(struct evmpkg_trust *t, struct evmpkg_err *err);
 
+/* An installer's three lists, as its settings give them. */
+struct evmpkg_trustlists {
+	const char *certs;	/* both kinds; NULL or "": none */
+	const char *ima_certs;	/* NULL (not set): EVMPKG_DEFAULT_IMA_CERTS */
+	const char *evm_certs;	/* NULL (not set): EVMPKG_DEFAULT_EVM_CERTS */
+	const char *names[3];	/* the settings' names, for messages */
+};
+/*
+ * Adds the three lists as the rpm plugin, the dpkg hooks and the command
+ * (inspect --rpm-trust) all load them. A list that was set, is not empty
+ * and names no path that exists is an error: a typo must not leave the
+ * trust empty (signatures would then be checked for form only).
+ */
+int evmpkg_trust_add_lists(struct evmpkg_trust *t, const struct evmpkg_trustlists *l,
+			   struct evmpkg_err *err);
+
 #endif
