@@ -55,7 +55,8 @@ static int load_trust(struct state *s, const struct evmpkg_rpmconf *c)
 	int rc = 0;
 
 	if (evmpkg_trust_add_lists(s->trust, &tl, &err)) {
-		rpmlog(RPMLOG_ERR, PFX "%s\n", err.msg);
+		rpmlog(s->o.policy == EVMPKG_POLICY_ENFORCE ? RPMLOG_ERR : RPMLOG_WARNING,
+		       PFX "%s\n", err.msg);
 		rc = -1;
 	}
 	if (evmpkg_trust_count_without_skid(s->trust))

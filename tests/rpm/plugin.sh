@@ -222,6 +222,21 @@ refused() {
 # enforce: a tampered signature.
 "$TAMPER" "$work/s1.rpm" "$work/tampered.rpm" evm /usr/bin/evmdemo
 refused tampered "$work/tampered.rpm" "evmpkg: evmdemo-1-1.noarch: /usr/bin/evmdemo: security.evm"
+# A certificate list that names nothing that exists (a typo) fails the
+# transaction in enforce mode and warns in warn mode, naming the macro.
+R=$work/root-typo
+newroot "$R"
+rpmr "$R" "$work/plugins-evm" enforce "$keys/rsa2048.der" --define "_evmpkg_evm_certs $work/no-such.der" \
+	-i "$work/s1.rpm" >"$work/typo.log" 2>&1
+expect "%_evmpkg_evm_certs naming nothing, enforce: rpm fails" test $? -ne 0
+expect "... naming the macro" grep -q "error: evmpkg: %_evmpkg_evm_certs names no certificate that exists ($work/no-such.der)" "$work/typo.log"
+nothing_installed "$R" "%_evmpkg_evm_certs naming nothing"
+rpmr "$R" "$work/plugins-evm" warn "$keys/rsa2048.der" --define "_evmpkg_evm_certs $work/no-such.der" \
+	-i "$work/s1.rpm" >"$work/typo.log" 2>&1
+same "... warn: rpm installs" "$?" 0
+expect "... with a warning" grep -q "warning: evmpkg: %_evmpkg_evm_certs names no certificate that exists" "$work/typo.log"
+expect "... and the other lists still verify: security.evm written (evmctl)" \
+	evmctl verify --key "$keys/rsa2048.der" "$R/usr/bin/evmdemo"
 
 # One verdict for the plugin and inspect: each malformed package is refused
 # by both, before any file is committed. owned-by-unmapped is signed for
