@@ -349,7 +349,10 @@ int evmpkg_seq_apply_checked(int fd, struct evmpkg_checked *c, const char *why,
 		goto out;
 	}
 	if (o->keep_verified && kept_verifies(fd, c, o, &st, &x)) {
-		rep->kept = rep->metadata_ok = 1;
+		/* The entry's own values are in place, not kept in their stead. */
+		rep->kept = !same_val(x.val[EVMPKG_X_IMA], x.len[EVMPKG_X_IMA], c->ima, c->ima_len) ||
+			    !same_val(x.val[EVMPKG_X_EVM], x.len[EVMPKG_X_EVM], e->evm, e->evm_len);
+		rep->metadata_ok = 1;
 		rep->ima = rep->evm = EVMPKG_V_VERIFIED;
 		rc = EVMPKG_OK;
 		goto out;

@@ -9,6 +9,8 @@ export B
 total_pass=0
 total_fail=0
 bad_tiers=()
+run_start=$(date +%s)
+times=()	# "SECONDS NAME" of each host tier, for the summary
 
 run_tier() {
 	local name=$1
@@ -16,8 +18,10 @@ run_tier() {
 	local log="$B/logs/$name.log"
 	mkdir -p "$B/logs"
 	echo "=== tier $name: $*"
+	local start=$(date +%s)
 	"$@" 2>&1 | tee "$log"
 	local rc=${PIPESTATUS[0]}
+	times+=("$(($(date +%s) - start)) $name")
 	local line
 	line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
 	if [ -z "$line" ]; then
@@ -88,6 +92,9 @@ fi
 # --- end of release matrix -------------------------------------------------
 
 echo
+# Where the time went (the budget: make check under 30 minutes warm).
+echo "slowest tiers (s): $(printf '%s\n' "${times[@]}" | sort -rn | head -n 8 | tr '\n' ',' | sed 's/,$//;s/,/, /g')"
+echo "all tiers: $(($(date +%s) - run_start))s wall"
 [ ${#bad_tiers[@]} -gt 0 ] && echo "tiers with failures: ${bad_tiers[*]}"
 echo "all tiers: $total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ] && [ ${#bad_tiers[@]} -eq 0 ]

@@ -85,6 +85,8 @@ before=$(getfattr --absolute-names -d -m - -e hex "$R/usr/bin/demo" | sha256sum)
 A --root "$R" --all >"$work/a2.out" 2>&1
 same "apply again: exit 0 (idempotent)" "$?" 0
 same "apply again: values unchanged" "$(getfattr --absolute-names -d -m - -e hex "$R/usr/bin/demo" | sha256sum)" "$before"
+expect "apply again: the package's own values count as in place, not as kept" \
+	grep -q '5 files: 5 applied or in place, 0 kept with their own verified values' "$work/a2.out"
 refuse "apply without --all or names is refused" A --root "$R"
 refuse "apply --policy off is refused" A --root "$R" --all --policy off
 
