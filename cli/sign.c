@@ -170,11 +170,8 @@ int cmd_sign(int argc, char **argv)
 			cli_err("%s", err.msg);
 			goto out;
 		}
-		if (id != sigs.keyid) {
-			cli_err("%s: made for key %08x; %s is key %08x", attach, sigs.keyid,
-				so.cert, id);
+		if (sigreq_check_key(attach, &sigs, "made for", so.cert, id, ec))
 			goto out;
-		}
 		/* What was requested, whatever this command line says. */
 		o.s.algo = sigs.algo;
 		o.s.ima_kind = sigs.ima_kind;

@@ -28,6 +28,9 @@ void cli_key_done(const struct evmpkg_key *k);
 int sigreq_begin(struct evmpkg_sigreq *r, const struct cli_signopts *so);
 int sigreq_read(const char *path, int want, struct evmpkg_sigreq *r);
 int sigreq_write(const struct evmpkg_sigreq *r, const char *path);
+/* Whether r names key id and type (ec); if not, says so ("PATH: VERB key..."). */
+int sigreq_check_key(const char *path, const struct evmpkg_sigreq *r,
+		     const char *verb, const char *keyname, uint32_t id, int ec);
 void sigreq_summary(const struct evmpkg_sigreq *r, const char *path, const char *what);
 /* --sign-request IN -o OUT: signs every file of the request with key. */
 int sigreq_sign(const char *in_path, const char *out_path,

@@ -66,7 +66,13 @@ int sigreq_write(const struct evmpkg_sigreq *r, const char *path)
 	int rc;
 
 	evmpkg_buf_init(&b);
-	rc = evmpkg_sigreq_encode(r, &b, &err) || evmpkg_atomic_open(&a, path, &err) ||
+	if (evmpkg_sigreq_encode(r, &b, &err)) {
+		/* Nothing is written: say what it would have been. */
+		cli_err("%s: %s", path, err.msg);
+		evmpkg_buf_free(&b);
+		return -1;
+	}
+	rc = evmpkg_atomic_open(&a, path, &err) ||
 	     evmpkg_atomic_put(&a, b.data, b.len, &err) ||
 	     evmpkg_atomic_commit(&a, 0644, &err);
 	evmpkg_atomic_abort(&a);
@@ -88,6 +94,18 @@ int sigreq_begin(struct evmpkg_sigreq *r, const struct cli_signopts *so)
 		return -1;
 	}
 	return 0;
+}
+
+int sigreq_check_key(const char *path, const struct evmpkg_sigreq *r,
+		     const char *verb, const char *keyname, uint32_t id, int ec)
+{
+	static const char *const type[] = { "RSA", "ECDSA" };
+
+	if (r->keyid == id && r->key_ec == ec)
+		return 0;
+	cli_err("%s: %s key %08x (key id), %s (key type); %s is key %08x, %s", path,
+		verb, r->keyid, type[r->key_ec], keyname, id, type[ec]);
+	return -1;
 }
 
 /* Says how many files of how many packages; the same for all three. */
@@ -148,12 +166,9 @@ int sigreq_sign(const char *in_path, const char *out_path, const struct evmpkg_k
 	if (sigreq_read(in_path, EVMPKG_SIGREQ_REQUEST, &in))
 		return -1;
 	/* The key a request names is the one the kernel will look up. */
-	if (in.keyid != evmpkg_key_id(key) || in.key_ec != evmpkg_key_is_ec(key)) {
-		cli_err("%s: asks for %s key %08x; this key is %s key %08x", in_path,
-			in.key_ec ? "an ECDSA" : "an RSA", in.keyid,
-			evmpkg_key_is_ec(key) ? "an ECDSA" : "an RSA", evmpkg_key_id(key));
+	if (sigreq_check_key(in_path, &in, "asks for", "this key", evmpkg_key_id(key),
+			     evmpkg_key_is_ec(key)))
 		goto out;
-	}
 	n = nfiles(&in);
 	h.f = calloc(n ? n : 1, sizeof(*h.f));
 	h.pkg = calloc(n ? n : 1, sizeof(*h.pkg));

@@ -8,7 +8,10 @@
 # and the apt hook (apt-verify, as apt runs it). Each must refuse it with
 # the catalogue's message, name the package, and write nothing: no output
 # package, the input as it was, no file in the target root and no rpmdb
-# entry. CASES=ID,ID... runs only those.
+# entry. Damaged signing requests and signatures (reqbad.py) meet the
+# signing-host flow: `evmpkg sign --sign-request` writes no signatures,
+# `evmpkg sign --attach` leaves the packages as they were with nothing
+# beside them. CASES=ID,ID... runs only those.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
@@ -51,6 +54,39 @@ dpkg-deb -R "$work/good.deb" "$work/debx"
 cp "$work/debx/DEBIAN/evmsig" "$work/good-deb.mf"
 mkdir -p "$work/c"
 expect "certificates and keys made" python3 $G/certs.py "$keys" "$work/c"
+
+# The signing-host flow's good inputs, from the unsigned packages: a
+# request and its signatures for each (rpm.req, rpm.sigs, deb.req,
+# deb.sigs), and the rpm's made for other keys (other.*, ec.*).
+REQOPTS=(--sign-config --passwd "$work/passwd" --group "$work/group")
+cp "$work/top/RPMS/noarch/evmdemo-1-1.noarch.rpm" "$work/u.rpm"
+pkgfile() { case $1 in rpm) echo "$work/u.rpm" ;; deb) echo "$work/v.deb" ;; esac; }
+# signing_host NAME PKG CERTKEY: NAME.req for PKG and key CERTKEY, and NAME.sigs.
+signing_host() {
+	"$EVMPKG" sign --request "$work/$1.req" --cert "$keys/$3.der" "${REQOPTS[@]}" "$(pkgfile "$2")" &&
+		"$EVMPKG" sign --sign-request "$work/$1.req" --key "$keys/$3.pem" -o "$work/$1.sigs"
+} >>"$work/sign.log" 2>&1
+for s in "rpm rpm rsa2048" "deb deb rsa2048" "other rpm other" "ec rpm ec256"; do
+	# shellcheck disable=SC2086
+	expect "control: request and signatures made ($s)" signing_host $s
+done
+# attach_all SIGS DIR PKG...: the packages copied into DIR (nothing else
+# there), and SIGS attached to them.
+attach_all() {
+	local sigs=$1 dir=$2 p files=()
+	shift 2
+	rm -rf "$dir"
+	mkdir "$dir"
+	for p in "$@"; do
+		cp "$(pkgfile "$p")" "$dir/$p.$p"
+		files+=("$dir/$p.$p")
+	done
+	"$EVMPKG" sign --attach "$sigs" --cert "$CERT" "${REQOPTS[@]}" "${files[@]}"
+}
+expect "control: the good signatures attach" attach_all "$work/rpm.sigs" "$work/att" rpm
+expect "control: what they make verifies" "$EVMPKG" inspect --cert "$CERT" "$work/att/rpm.rpm"
+expect "control: the good .deb signatures attach" attach_all "$work/deb.sigs" "$work/att" deb
+expect "control: what they make verifies" "$EVMPKG" inspect --cert "$CERT" "$work/att/deb.deb"
 
 mkdir -p "$work/plugins"
 ln -s "$PWD/$B/rpm-plugin/zz_evmpkg.so" "$work/plugins/zz_evmpkg.so"
@@ -113,6 +149,19 @@ make_case() {
 	debmf) X=$work/x.deb; python3 $G/mf.py "$work/good-deb.mf" "$work/debx/DEBIAN/evmsig" "$@" &&
 		dpkg-deb -b "$work/debx" "$X" >/dev/null 2>&1 ;;
 	cert|key) X=$work/c/$1; test -e "$X" ;;
+	req|sigs)	# PKG [@FILE] [signed] OPS: @NAME is $work/NAME
+		local in=$work/$1.$kind
+		shift
+		case ${1:-} in @*) in=$work/${1#@}; shift ;; esac
+		X=$work/x.$kind
+		if [ "${1:-}" = signed ]; then	# the request damaged, then signed
+			shift
+			python3 $G/reqbad.py "${in%.sigs}.req" "$work/x.req" "${@/#@/$work/}" &&
+				"$EVMPKG" sign --sign-request "$work/x.req" --key "$keys/rsa2048.pem" -o "$X"
+		else
+			python3 $G/reqbad.py "$in" "$X" "${@/#@/$work/}"
+		fi ;;
+	reqpkgs) X=$work/x.req; PKGS=(); for p in "$@"; do PKGS+=("$(pkgfile "$p")"); done ;;
 	esac
 }
 
@@ -123,7 +172,7 @@ while IFS='|' read -r id kind op msg other smsg; do
 	case $id in ''|'#'*) continue ;; esac
 	[ -n "${CASES:-}" ] && [[ ",$CASES," != *",$id,"* ]] && continue
 	ncases=$((ncases + 1))
-	rm -f "$work/x.rpm" "$work/x.deb" "$work/out.pkg"
+	rm -f "$work/x.rpm" "$work/x.deb" "$work/out.pkg" "$work/x.req" "$work/x.sigs"
 	# shellcheck disable=SC2086
 	if ! make_case "$kind" $op >"$work/make.out" 2>&1; then
 		not_ok "$id: made" "$(tail -n 2 "$work/make.out")"
@@ -179,6 +228,38 @@ while IFS='|' read -r id kind op msg other smsg; do
 		refused "$id: sign --key" "$msg" "$work/o" $?
 		expect "$id: the message names the file" grep -qF "$X" "$work/o"
 		same "$id: no output" "$(ls "$work/out.pkg" 2>/dev/null)" "" ;;
+	req)
+		sum=$(sha256sum < "$X")
+		rm -rf "$work/so"
+		mkdir "$work/so"
+		"$EVMPKG" sign --sign-request "$X" --key "$keys/rsa2048.pem" -o "$work/so/x.sigs" >"$work/o" 2>&1
+		refused "$id: sign --sign-request" "$msg" "$work/o" $?
+		expect "$id: the message names the request" grep -qF "$X: " "$work/o"
+		same "$id: no signatures written, no temporary file" "$(ls -A "$work/so")" ""
+		same "$id: the request is as it was" "$(sha256sum < "$X")" "$sum" ;;
+	sigs)	# attached to the package it names and the other one (to that
+		# one alone when they are the other one's signatures)
+		set -- $op
+		other=rpm
+		[ "$1" = rpm ] && other=deb
+		pkgs=("$1" "$other")
+		[ "${2:-}" = "@$other.sigs" ] && pkgs=("$1")
+		attach_all "$X" "$work/att" "${pkgs[@]}" >"$work/o" 2>&1
+		refused "$id: sign --attach" "$msg" "$work/o" $?
+		expect "$id: the message names the signatures or the package" \
+			grep -qF -e "$X: " -e "$work/att/$1.$1: " "$work/o"
+		same "$id: the packages are as they were, nothing beside them" \
+			"$(ls -A "$work/att"; for p in "${pkgs[@]}"; do sha256sum < "$work/att/$p.$p"; done)" \
+			"$(for p in "${pkgs[@]}"; do echo "$p.$p"; done | sort
+			   for p in "${pkgs[@]}"; do sha256sum < "$(pkgfile "$p")"; done)" ;;
+	reqpkgs)
+		rm -rf "$work/so"
+		mkdir "$work/so"
+		"$EVMPKG" sign --request "$work/so/x.req" --cert "$CERT" "${REQOPTS[@]}" \
+			"${PKGS[@]}" >"$work/o" 2>&1
+		refused "$id: sign --request" "$msg" "$work/o" $?
+		expect "$id: the message names the request" grep -qF "$work/so/x.req: " "$work/o"
+		same "$id: no request written, no temporary file" "$(ls -A "$work/so")" "" ;;
 	*) not_ok "$id" "unknown kind '$kind'" ;;
 	esac
 done < $G/cases
