@@ -57,6 +57,7 @@ int main(void)
 	suite_sequencer();
 	suite_accounts();
 	suite_pkgcheck();
+	suite_threads();
 	CU_basic_set_mode(CU_BRM_NORMAL);
 	CU_basic_run_tests();
 	run = CU_get_number_of_tests_run();

@@ -28,6 +28,7 @@ void suite_kstate(void);
 void suite_sequencer(void);
 void suite_accounts(void);
 void suite_pkgcheck(void);
+void suite_threads(void);
 
 #define ADD(s, f) CU_add_test(s, #f, f)
 
