@@ -49,7 +49,8 @@ run_tier unit-tsan env TSAN_OPTIONS=halt_on_error=1 "$B/unit-tests-tsan"
 run_tier fuzz tests/fuzz/run.sh
 for t in tests/oracle/*.sh tests/rpm/*.sh tests/dpkg/*.sh tests/deb/*.sh tests/apt/*.sh \
 	tests/installed/*.sh tests/dnf/*.sh tests/export/*.sh tests/hsm/*.sh \
-	tests/strip/*.sh tests/malformed/*.sh tests/faults/*.sh tests/crash/*.sh; do
+	tests/strip/*.sh tests/malformed/*.sh tests/faults/*.sh tests/crash/*.sh \
+	tests/concurrency/*.sh; do
 	[ -f "$t" ] || continue
 	run_tier "$(basename "$t" .sh)" bash "$t"
 done

@@ -11,7 +11,8 @@
 # entry. Damaged signing requests and signatures (reqbad.py) meet the
 # signing-host flow: `evmpkg sign --sign-request` writes no signatures,
 # `evmpkg sign --attach` leaves the packages as they were with nothing
-# beside them. CASES=ID,ID... runs only those.
+# beside them. CASES=ID,ID... runs only those; CATALOGUE_JOBS=N runs the
+# cases in N shards side by side (default: one per CPU).
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
@@ -31,7 +32,7 @@ for t in rpm rpmbuild dpkg-deb python3 "$RPM_MF" "$HOOK" "$EVMPKG"; do
 done
 python3 -c 'import cryptography' 2>/dev/null || { not_ok setup "needs python3-cryptography"; finish; exit 1; }
 work=$(mktemp -d /var/tmp/evmpkg-malformed.XXXXXX)
-trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
+trap '[ -n "${KEEP:-}" ] || rm -rf "$work" "$work".s*' EXIT
 keys=$work/keys
 tests/keys.sh "$keys" >/dev/null 2>&1 || { not_ok keys "tests/keys.sh failed"; finish; exit 1; }
 CERT=$keys/rsa2048.der
@@ -165,6 +166,9 @@ make_case() {
 	esac
 }
 
+# run_cases SHARD JOBS: every JOBS-th case from the SHARD-th, in $work.
+run_cases() {
+local shard=$1 njobs=$2	# the cases' own `set --` replaces $1 and $2
 ncases=0
 while IFS='|' read -r id kind op msg other smsg; do
 	id=$(echo $id); kind=$(echo $kind); other=$(echo $other); smsg=$(echo $smsg)
@@ -172,6 +176,7 @@ while IFS='|' read -r id kind op msg other smsg; do
 	case $id in ''|'#'*) continue ;; esac
 	[ -n "${CASES:-}" ] && [[ ",$CASES," != *",$id,"* ]] && continue
 	ncases=$((ncases + 1))
+	[ $(((ncases - 1) % njobs)) -eq "$shard" ] || continue
 	rm -f "$work/x.rpm" "$work/x.deb" "$work/out.pkg" "$work/x.req" "$work/x.sigs"
 	# shellcheck disable=SC2086
 	if ! make_case "$kind" $op >"$work/make.out" 2>&1; then
@@ -263,6 +268,31 @@ while IFS='|' read -r id kind op msg other smsg; do
 	*) not_ok "$id" "unknown kind '$kind'" ;;
 	esac
 done < $G/cases
+}
+
+# The shards side by side, each in a copy of the work directory (a case
+# writes beside its inputs and into its own root); their lines in shard
+# order, their counts added.
+jobs=${CATALOGUE_JOBS:-$(nproc)}
+base=$work
+for ((k = 0; k < jobs; k++)); do
+	cp -a "$base" "$base.s$k"
+	(
+		work=$base.s$k R=$base.s$k/root T_PASS=0 T_FAIL=0
+		run_cases "$k" "$jobs"
+		echo "$T_PASS $T_FAIL $ncases" > "$work/counts"
+	) > "$base.s$k.out" 2>&1 &
+done
+wait
+for ((k = 0; k < jobs; k++)); do
+	cat "$base.s$k.out"
+	ncases=0
+	read -r p f ncases < "$base.s$k/counts" || { not_ok "shard $k" "ended early"; continue; }
+	T_PASS=$((T_PASS + p))
+	T_FAIL=$((T_FAIL + f))
+done
+work=$base
+R=$work/root
 [ -n "${CASES:-}" ] || expect "at least 60 cases in the catalogue ($ncases)" test "$ncases" -ge 60
 
 # Accepted, as the kernel accepts them: an expired certificate (the kernel
