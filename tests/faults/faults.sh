@@ -9,7 +9,9 @@
 # end clean: refused with nothing of the package left, or installed with
 # every file verifying (evmctl) or a warning naming what was not; never a
 # security.evm that does not verify; and a second run without the fault
-# finishes the job. Every fault is checked to have fired.
+# finishes the job (for dpkg: `evmpkg verify` names what the hook left
+# unwritten, `evmpkg apply` writes it, then dpkg --configure -a). Every
+# fault is checked to have fired.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
@@ -254,15 +256,22 @@ for step in fsetxattr:security.ima fsetxattr:security.evm fsetxattr:security.cap
 		dp "$R" "LD_PRELOAD=$FI FAULT_CALL=$call FAULT_XATTR=$xattr FAULT_NTH=1 FAULT_ERRNO=$e" \
 			--unpack "$work/s.deb" >"$work/o" 2>&1
 		rc=$?
+		want=0
 		if grep -q '^faultinj: fired' "$work/o"; then
 			ok "$name: the fault fired"
 			expect "$name: dpkg --unpack fails" test "$rc" -ne 0
 			expect "$name: not to be configured" grep -q "evmdemo: not to be configured" "$work/o"
+			want=1
 		else
 			# No such call for this package (fchown: dpkg set the owners).
 			same "$name: no such call, unpack succeeds" "$rc" 0
 		fi
 		if bad=$(no_bad_evm "$R"); then ok "$name: no security.evm that does not verify"; else not_ok "$name: no bad security.evm" "$bad"; fi
+		"$EVMPKG" verify --root "$R" --cert "$CERT" >"$work/v" 2>&1
+		same "$name: evmpkg verify: exit status (1: it names what is unwritten)" "$?" "$want"
+		"$EVMPKG" apply --root "$R" --cert "$CERT" evmdemo >"$work/v" 2>&1
+		same "$name: evmpkg apply writes the rest" "$?" 0
+		expect "$name: then evmpkg verify exits 0" "$EVMPKG" verify --root "$R" --cert "$CERT"
 		dp "$R" "" --configure -a >"$work/o" 2>&1
 		same "$name: dpkg --configure -a completes it" "$?" 0
 		expect "$name: then every signed file verifies (evmctl)" \
