@@ -25,8 +25,9 @@ B=${B:-build}
 EVMPKG="$PWD/$B/evmpkg"
 FI="$PWD/$B/tests/faultinj.so"
 # The counted points: dpkg's renames (about 610 for the first package, so
-# 650 falls in the second) and the hook's security.evm writes.
-DPKG_RENAMES=${DPKG_RENAMES:-100 650}
+# 650 falls in the second: the first unpacked, the second half-installed;
+# 100 would fall in the first) and the hook's security.evm writes.
+DPKG_RENAMES=${DPKG_RENAMES:-650}
 HOOK_WRITES=${HOOK_WRITES:-150}
 
 work=$(mktemp -d /var/tmp/evmpkg-crash-apt.XXXXXX)
@@ -133,7 +134,8 @@ recover() {
 	if [ -n "$reinst" ]; then
 		# shellcheck disable=SC2086
 		apt_in "$name-r" -- install --reinstall $reinst
-		same "$name: apt-get install --reinstall $(echo $reinst)" "$?" 0
+		rc=$?
+		same "$name: apt-get install --reinstall $(echo $reinst)" "$rc" 0
 	fi
 	apt_in "$name-i" -- install evmmany evmmore
 	same "$name: apt-get install evmmany evmmore again" "$?" 0
@@ -149,7 +151,7 @@ recover() {
 # signed or reported; a package dpkg left half-installed is named by
 # dpkg --audit, and by evmpkg verify as not installed.
 killed() {
-	local name=$1 p half= excused=
+	local name=$1 p half='' excused=''
 	same "$name: apt-get's exit status" "$2" "$3"
 	expect "$name: the kill happened" grep -q "^faultinj: fired\|^crash: killing" "$work/$name.out"
 	audit > "$work/audit.out"

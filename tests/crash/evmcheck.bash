@@ -37,7 +37,7 @@ all_verify() {
 # file evmpkg verify names does not verify. Sets REPORTED (how many it
 # named) and VERIFY_RC (its exit status).
 accounted() {
-	local name=$1 root=$2 excused=$3 f p failing badevm= unaccounted= wrong=
+	local name=$1 root=$2 excused=$3 f p failing badevm='' unaccounted='' wrong=''
 	shift 3
 	"$EVMPKG" verify --root "$root" --cert "$CERT" > "$work/v.out" 2>"$work/v.err"
 	VERIFY_RC=$?
