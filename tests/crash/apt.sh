@@ -3,7 +3,8 @@
 # Crash consistency under apt: in a Debian 12 chroot with the hooks
 # (tests/aptroot.sh), one `apt-get install` of two signed packages (300 and
 # 60 files) killed with SIGKILL at counted points: dpkg under apt at its
-# Nth rename (in the first package, in the second), the post-unpack hook at
+# Nth rename (in the second package: the first is unpacked, the second
+# half-installed, with nothing signed yet), the post-unpack hook at
 # its Nth security.evm write (tests/faults/faultinj.c, FAULT_COMM picks the
 # process), and apt-get itself once dpkg's unpack run has ended (a
 # post-invoke that counts dpkg's runs). Right after each kill no file
@@ -97,7 +98,7 @@ verify() { "$EVMPKG" verify --root "$R" --cert "$CERT" "$@"; }
 # unpacked_apply NAME: evmpkg apply writes what dpkg has unpacked (the
 # packages in its database), then evmpkg verify finds nothing.
 unpacked_apply() {
-	local name=$1 p list=
+	local name=$1 p list=''
 	for p in evmmany evmmore; do
 		case $(aptroot_run "$R" dpkg-query -W -f='${Status}' "$p" 2>/dev/null) in
 		*" unpacked"|*" installed"|*half-configured) list="$list $p" ;;
@@ -183,6 +184,7 @@ done
 for n in $HOOK_WRITES; do
 	name="hook killed at evm write $n"
 	fresh
+	# FAULT_COMM: the kernel cuts a process name to 15 characters.
 	apt_in "$name" LD_PRELOAD=/faultinj.so FAULT_CALL=fsetxattr FAULT_XATTR=security.evm \
 		FAULT_NTH="$n" FAULT_ACTION=kill FAULT_COMM=evmpkg-dpkg-hoo -- install evmmany evmmore
 	killed "$name" $? 100
