@@ -256,19 +256,26 @@ for step in fsetxattr:security.ima fsetxattr:security.evm fsetxattr:security.cap
 		dp "$R" "LD_PRELOAD=$FI FAULT_CALL=$call FAULT_XATTR=$xattr FAULT_NTH=1 FAULT_ERRNO=$e" \
 			--unpack "$work/s.deb" >"$work/o" 2>&1
 		rc=$?
-		want=0
 		if grep -q '^faultinj: fired' "$work/o"; then
 			ok "$name: the fault fired"
 			expect "$name: dpkg --unpack fails" test "$rc" -ne 0
 			expect "$name: not to be configured" grep -q "evmdemo: not to be configured" "$work/o"
-			want=1
 		else
 			# No such call for this package (fchown: dpkg set the owners).
 			same "$name: no such call, unpack succeeds" "$rc" 0
 		fi
 		if bad=$(no_bad_evm "$R"); then ok "$name: no security.evm that does not verify"; else not_ok "$name: no bad security.evm" "$bad"; fi
+		# The signed files evmctl cannot verify (the hook's threads stop
+		# at different files: maybe only the conffile's IMA-only value,
+		# which verify leaves to --sign-config) are what verify names.
 		"$EVMPKG" verify --root "$R" --cert "$CERT" >"$work/v" 2>&1
-		same "$name: evmpkg verify: exit status (1: it names what is unwritten)" "$?" "$want"
+		vrc=$? unsigned='' named=''
+		for f in /usr/bin/demo /usr/bin/demo-suid /usr/sbin/demo-ping /opt/demo/data/owned; do
+			all_verify "$R$f" 1 >/dev/null || unsigned="$unsigned $f"
+			grep -q " $f\$" "$work/v" && named="$named $f"
+		done
+		same "$name: evmpkg verify names the signed files left unverifiable" "$named" "$unsigned"
+		same "$name: evmpkg verify: exit status" "$vrc" "$([ -n "$unsigned" ] && echo 1 || echo 0)"
 		"$EVMPKG" apply --root "$R" --cert "$CERT" evmdemo >"$work/v" 2>&1
 		same "$name: evmpkg apply writes the rest" "$?" 0
 		expect "$name: then evmpkg verify exits 0" "$EVMPKG" verify --root "$R" --cert "$CERT"
