@@ -12,7 +12,7 @@
 # no file carries a security.evm that does not verify, and a package
 # signed in place is either the original or complete; after recovery
 # every file verifies (evmctl) and `evmpkg verify` exits 0.
-# tests/crash/apt.sh does the same under apt.
+# tests/crash/crash-apt.sh does the same under apt.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
