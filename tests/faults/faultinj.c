@@ -63,6 +63,8 @@ static int right_process(void)
 		if (fgets(comm, sizeof(comm), f))
 			comm[strcspn(comm, "\n")] = '\0';
 		fclose(f);
+	} else {	/* no /proc (a chroot): the name it was run by, as comm cuts it */
+		snprintf(comm, 16, "%s", program_invocation_short_name);
 	}
 	return !strcmp(comm, want);
 }
