@@ -45,6 +45,10 @@ static int one_pkg(struct evmpkg_instpkg *ip, void *arg)
 		cli_err("out of memory");
 		return -1;
 	}
+	if ((s->nbad += cli_inst_unusable(ip)) > before) {
+		free(jobs);
+		return 0;
+	}
 	s->nbad += cli_inst_outside(ip);
 	for (size_t i = 0; i < evmpkg_pkg_nproblems(ip->pkg); i++) {
 		cli_err("%s", evmpkg_pkg_problem(ip->pkg, i));

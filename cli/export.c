@@ -115,6 +115,10 @@ static int one_pkg(struct evmpkg_instpkg *ip, void *arg)
 			"root): the files' content cannot be checked against their signatures");
 		return -1;
 	}
+	if (cli_inst_unusable(ip)) {
+		s->nbad++;
+		return 0;
+	}
 	if (!(jobs = cli_inst_verify(ip, &s->nbad)))
 		return -1;
 	for (size_t i = 0; i < ip->n; i++) {

@@ -118,6 +118,14 @@ struct evmpkg_verifyjob *cli_inst_verify(const struct evmpkg_instpkg *ip, size_t
 	return jobs;
 }
 
+size_t cli_inst_unusable(const struct evmpkg_instpkg *ip)
+{
+	if (!ip->unusable)
+		return 0;
+	cli_err("%s: %s", ip->name, ip->unusable);
+	return 1;
+}
+
 size_t cli_inst_outside(const struct evmpkg_instpkg *ip)
 {
 	for (size_t i = 0; i < ip->noutside; i++)

@@ -61,6 +61,8 @@ int cli_inst_args(struct cli_inst *in, int argc, char **argv, const struct cli_i
 struct evmpkg_verifyjob *cli_inst_verify(const struct evmpkg_instpkg *ip, size_t *nbad);
 /* Reports ip's files that lead out of the root (never opened); their number. */
 size_t cli_inst_outside(const struct evmpkg_instpkg *ip);
+/* A package that cannot be checked at all (ip->unusable): said; 1, else 0. */
+size_t cli_inst_unusable(const struct evmpkg_instpkg *ip);
 void cli_inst_jobs_free(struct evmpkg_verifyjob *jobs, size_t n);
 /*
  * Loads the trust (--cert, else the default locations under the root,

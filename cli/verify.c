@@ -51,10 +51,18 @@ static void json_problem(struct vstate *s, const struct evmpkg_instpkg *ip,
 static int one_pkg(struct evmpkg_instpkg *ip, void *arg)
 {
 	struct vstate *s = arg;
-	struct evmpkg_verifyjob *jobs = cli_inst_verify(ip, &s->nbad);
+	struct evmpkg_verifyjob *jobs;
 	size_t rootlen = s->in.root && strcmp(s->in.root, "/") ? strlen(s->in.root) : 0;
 
-	if (!jobs)
+	if (cli_inst_unusable(ip)) {
+		struct evmpkg_verifyjob j = { .path = "", .msg = (char *)ip->unusable };
+
+		s->nbad++;
+		if (s->json)
+			json_problem(s, ip, &j, "", 0);
+		return 0;
+	}
+	if (!(jobs = cli_inst_verify(ip, &s->nbad)))
 		return -1;
 	for (size_t i = 0; i < ip->n; i++) {
 		char codes[EVMPKG_VERIFY_NCODES + 1];

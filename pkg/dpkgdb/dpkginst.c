@@ -264,8 +264,24 @@ int evmpkg_dpkgdb_each(const char *root, const char *admin, char *const *names,
 		struct evmpkg_instpkg ip;
 		int r;
 
-		if (pkg->status < PKG_STAT_UNPACKED || !wanted(pkg, names, nnames, seen))
+		if ((pkg->status < PKG_STAT_UNPACKED && pkg->status != PKG_STAT_HALFINSTALLED) ||
+		    !wanted(pkg, names, nnames, seen))
 			continue;
+		if (pkg->status == PKG_STAT_HALFINSTALLED) {
+			/* An interrupted dpkg run: its files on disk are neither
+			 * the old nor the new version's, nor listed; saying so
+			 * is all that can be done (dpkg --audit says it too). */
+			memset(&ip, 0, sizeof(ip));
+			ip.db = "dpkg";
+			ip.unusable = "half-installed (a dpkg run was interrupted): its files "
+				      "cannot be checked; reinstall it (apt-get install --reinstall)";
+			if (!(ip.name = strdup(pkg_name(pkg, pnaw_nonambig))))
+				rc = evmpkg_fail(err, EVMPKG_ENOMEM, "out of memory");
+			else
+				rc = fn(&ip, arg);
+			evmpkg_instpkg_free(&ip);
+			continue;
+		}
 		if ((r = evmpkg_dpkgdb_inst_open(pkg, root, o, &ip, err)) < 0)
 			rc = -1;
 		else if (r == 0) {

@@ -150,7 +150,7 @@ recover() {
 }
 # killed NAME RC WANT: the run was killed where meant; what it left is
 # signed or reported; a package dpkg left half-installed is named by
-# dpkg --audit, and by evmpkg verify as not installed.
+# dpkg --audit, and by evmpkg verify as half-installed.
 killed() {
 	local name=$1 p half='' excused=''
 	same "$name: apt-get's exit status" "$2" "$3"
@@ -162,10 +162,15 @@ killed() {
 		half="$half $p"
 		expect "$name: $p half-installed: dpkg --audit names it" grep -q "^ $p " "$work/audit.out"
 		refuse "$name: $p half-installed: evmpkg verify $p fails" verify "$p"
-		expect "$name: ... saying it is not installed" grep -q "evmpkg: $p: not installed" <<< "$out"
+		expect "$name: ... saying it is half-installed" grep -q "evmpkg: $p: half-installed" <<< "$out"
 	done
 	[ -n "$half" ] && excused="^/opt/($(echo $half | tr ' ' '|'))/"
 	accounted "$name" "$R" "$excused" "$R/opt"
+	for p in $half; do
+		expect "$name: evmpkg verify of every package names $p half-installed" \
+			grep -q "evmpkg: $p: half-installed" "$work/v.err"
+		same "$name: ... exit status" "$VERIFY_RC" 1
+	done
 }
 
 # --- dpkg under apt killed at its Nth rename --------------------------------

@@ -5,8 +5,9 @@
 # by a counter (tests/faults/faultinj.c, FAULT_ACTION=kill: the Nth
 # security.evm write, the Nth rename) or by a timer; then recovered as an
 # administrator would: `evmpkg verify` first, which names every file of
-# an unpacked package that is not signed, and says a package the killed
-# run left out of the database is not installed (as `evmpkg apply` does);
+# an unpacked package that is not signed, says a package dpkg left
+# half-installed is so, and one the killed run left out of the database
+# is not installed (as `evmpkg apply` does);
 # `evmpkg apply` for a package dpkg has unpacked (the hook killed); rpm -i
 # again, dpkg --unpack again, dpkg --configure -a. Right after each kill
 # no file carries a security.evm that does not verify, and a package
@@ -149,7 +150,16 @@ for n in $POINTS; do
 	st=$(dpkg-query --admindir="$R/var/lib/dpkg" -W -f='${Status}' evmmany 2>/dev/null)
 	expect "dpkg killed at rename $n: half-installed or not recorded yet ('$st')" \
 		test "$st" = "install reinstreq half-installed" -o \( "$n" = 1 -a -z "$st" \)
-	not_there "dpkg killed at rename $n" "$R"
+	if [ -n "$st" ]; then
+		for verb in verify apply; do
+			"$EVMPKG" $verb --root "$R" --cert "$CERT" --all >"$work/o" 2>&1
+			same "dpkg killed at rename $n: evmpkg $verb: exit status" "$?" 1
+			expect "dpkg killed at rename $n: evmpkg $verb: says evmmany is half-installed" \
+				grep -q "^evmpkg: evmmany: half-installed" "$work/o"
+		done
+	else
+		not_there "dpkg killed at rename $n" "$R"
+	fi
 	dp "$R" "" --unpack "$work/s.deb" >"$work/o" 2>&1
 	same "dpkg killed at rename $n: dpkg --unpack again" "$?" 0
 	dp "$R" "" --configure -a >"$work/o" 2>&1

@@ -3,8 +3,8 @@
 # Faults in the write path: tests/faults/faultinj.c (LD_PRELOAD, tests
 # only) makes one call of fchown, fchmod, fsetxattr (by attribute name),
 # fsync or rename fail with EPERM, ENOSPC, EDQUOT, EOPNOTSUPP or EIO, in
-# real rpm with the plugin, real dpkg with the hooks, `evmpkg sign-file`
-# and `evmpkg sign` (the package writer); then a real full ext4 (loop
+# real rpm with the plugin, real dpkg with the hooks, `evmpkg sign-file`,
+# `evmpkg sign` (the package writer) and `evmpkg apply`; then a real full ext4 (loop
 # mount) and a filesystem without security xattrs (ramfs). Each run must
 # end clean: refused with nothing of the package left, or installed with
 # every file verifying (evmctl) or a warning naming what was not; never a
@@ -283,6 +283,50 @@ for step in fsetxattr:security.ima fsetxattr:security.evm fsetxattr:security.cap
 		same "$name: dpkg --configure -a completes it" "$?" 0
 		expect "$name: then every signed file verifies (evmctl)" \
 			all_verify "$R/usr/bin/demo" "$R/usr/bin/demo-suid" "$R/usr/sbin/demo-ping" "$R/opt/demo/data/owned" 4
+	done
+done
+
+# ------------------------------------------------------- evmpkg apply ----
+# A root installed by plain dpkg (no hooks), then `evmpkg apply` with one
+# signature write failing, under either policy: apply fails naming the
+# package and the file, leaves no security.evm that does not verify, verify
+# still reports what is missing, and a second apply finishes the job. The
+# package is signed with a capability that nothing but apply writes (plain
+# dpkg does not).
+sign "$work/v.deb" "$work/scaps.deb" --caps /usr/sbin/demo-ping=cap_net_raw+ep
+for pol in enforce warn; do
+	for step in security.ima security.evm security.capability; do
+		for e in EPERM ENOSPC EIO; do
+			name="apply --policy $pol, the $step write fails with $e"
+			R=$work/aroot
+			dnewroot "$R"
+			dpkg --root="$R" --admindir="$R/var/lib/dpkg" --force-script-chrootless --log=/dev/null \
+				-i "$work/scaps.deb" >/dev/null 2>&1
+			env LD_PRELOAD="$FI" FAULT_CALL=fsetxattr FAULT_XATTR="$step" FAULT_NTH=1 FAULT_ERRNO="$e" \
+				"$EVMPKG" apply --root "$R" --cert "$CERT" --policy "$pol" --all >"$work/o" 2>&1
+			rc=$?
+			fired "$name" "$work/o"
+			same "$name: exit status" "$rc" 1
+			expect "$name: the message names package and file" grep -qE "evmdemo: /[^:]+: " "$work/o"
+			if bad=$(no_bad_evm "$R"); then ok "$name: no security.evm that does not verify"; else not_ok "$name: no bad security.evm" "$bad"; fi
+			# What the failed write left undone, unless another name of
+			# the same inode (a hardlink) wrote it afterwards.
+			undone=$(for f in /usr/bin/demo /usr/bin/demo-link /usr/bin/demo-suid /usr/sbin/demo-ping \
+					/opt/demo/data/owned; do
+				evmctl ima_verify --key "$CERT" "$R$f" >/dev/null 2>&1 &&
+					evmctl verify --key "$CERT" "$R$f" >/dev/null 2>&1 || echo "$f"; done)
+			"$EVMPKG" verify --root "$R" --cert "$CERT" --all >"$work/v" 2>&1
+			rc=$?
+			same "$name: verify reports what is undone${undone:+ (}$(echo $undone)${undone:+)}" \
+				"$rc:$(sed -En 's/^[^ ]+ {4}//p' "$work/v" | sort | tr '\n' ' ')" \
+				"$([ -n "$undone" ] && echo 1 || echo 0):$(printf '%s\n' $undone | sort | tr '\n' ' ')"
+			"$EVMPKG" apply --root "$R" --cert "$CERT" --policy "$pol" --all >"$work/v" 2>&1
+			same "$name: apply again without the fault" "$?" 0
+			expect "$name: then verify is content" "$EVMPKG" verify --root "$R" --cert "$CERT" --all
+			same "$name: the capability written" "$(getcap "$R/usr/sbin/demo-ping" | awk '{print $2}')" cap_net_raw=ep
+			expect "$name: every signed file verifies (evmctl)" \
+				all_verify "$R/usr/bin/demo" "$R/usr/bin/demo-suid" "$R/usr/sbin/demo-ping" "$R/opt/demo/data/owned" 4
+		done
 	done
 done
 

@@ -195,6 +195,25 @@ expect "diversion: apply" A --root "$R5" --all
 oracle "diversion: the diverted file is signed" "$R5" /usr/bin/demo.distrib
 expect "diversion: verify" V --root "$R5"
 
+# A package an interrupted dpkg run left half-installed (as dpkg records
+# it): its files cannot be checked, which verify and apply say, with or
+# without its name (dpkg --audit names it too).
+R9=$work/deb9
+newdeb "$R9"
+sed -i 's/^Status: install ok installed$/Status: install reinstreq half-installed/' "$R9/var/lib/dpkg/status"
+expect "half-installed: dpkg --audit names it" sh -c "dpkg --root='$R9' --audit | grep -q evmdemo"
+V --root "$R9" >"$work/h.out" 2>"$work/h.err"
+same "half-installed: verify exit 1" "$?" 1
+expect "half-installed: verify says so" grep -q "evmpkg: evmdemo: half-installed (a dpkg run was interrupted): its files cannot be checked" "$work/h.err"
+V --root "$R9" --json >"$work/h.json" 2>/dev/null
+same "half-installed: verify --json names it" "$(jq -r '.problems[0] | .package + ": " + .message' "$work/h.json" | cut -c1-30)" "evmdemo: half-installed (a dpk"
+V --root "$R9" evmdemo >/dev/null 2>&1
+same "half-installed: verify by name: exit 1, not 'not installed'" "$?" 1
+A --root "$R9" --all >"$work/h.out" 2>&1
+same "half-installed: apply exit 1" "$?" 1
+expect "half-installed: apply says so" grep -q "evmdemo: half-installed" "$work/h.out"
+same "half-installed: apply writes nothing" "$(xattr security.evm "$R9/usr/bin/demo")" ""
+
 # dpkg's lock: apply refuses while another dpkg or apt holds it, verify reads on.
 python3 -c 'import fcntl, sys, time
 f = open(sys.argv[1], "a"); fcntl.lockf(f, fcntl.LOCK_EX); open(sys.argv[2], "w").close(); time.sleep(30)' \

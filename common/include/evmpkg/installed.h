@@ -33,6 +33,8 @@ struct evmpkg_instpkg {
 					   the root (a symlinked directory planted
 					   in it): taken out of f, never written */
 	size_t noutside;
+	const char *unusable;		/* set: the package cannot be checked at
+					   all (why, and what to do); no files */
 };
 
 /* Called once per package; non-zero stops the walk and is returned. */
