@@ -207,9 +207,20 @@ int pkgsign_run(const struct pkgsign_opts *o, const char *pkgname,
 		}
 	}
 	if (!bad && run.sigs && run.sigs->n != counts[1] + counts[2]) {
-		cli_err("%s: the signatures returned are for %zu files, the package "
-			"signs %zu: not this package's request", pkgname, run.sigs->n,
-			counts[1] + counts[2]);
+		/* Every file signed found its value: one returned is not of them. */
+		const char *extra = NULL;
+
+		for (size_t k = 0; !extra && k < run.sigs->n; k++) {
+			size_t i = 0;
+
+			while (i < n && (!(*res)[i].kind || strcmp(files[i].path, run.sigs->f[k].path)))
+				i++;
+			if (i == n)
+				extra = run.sigs->f[k].path;
+		}
+		cli_err("%s: the signatures returned are for %zu files, the package signs %zu "
+			"(%s is not one of them): not this package's request", pkgname,
+			run.sigs->n, counts[1] + counts[2], extra ? extra : "?");
 		bad = 1;
 	}
 	free(run.jobs);
