@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Runs each libFuzzer target for a bounded time from its seed corpus.
-# FUZZ_SECONDS (default 20) per target; a crash fails the tier.
+# FUZZ_SECONDS (default 15) per target; a crash fails the tier.
 # LONG=1 (`make fuzz-long`): FUZZ_RUNS executions per target (default
 # 10^7; FUZZ_SECONDS, when set, caps each run's time too) by the UBSan-only
 # build in $B/fuzz-long, the inputs that add coverage kept in
@@ -14,7 +14,7 @@ cd "$(dirname "$0")/../.."
 . tests/lib.sh
 T_NAME=fuzz
 B=${B:-build}
-secs=${FUZZ_SECONDS:-20}
+secs=${FUZZ_SECONDS:-15}
 limit=(-max_total_time="$secs")
 if [ -n "${LONG:-}" ]; then
 	limit=(-runs="${FUZZ_RUNS:-10000000}")
