@@ -153,18 +153,23 @@ struct ifile {
 	int is_reg;
 };
 
+/* A JSON row of a problem with the package as a whole. */
+static void json_pkg_problem(const char *path, const char *msg)
+{
+	fputs("{\"package\":", stdout);
+	cli_json_str(stdout, path);
+	fputs(",\"problem\":", stdout);
+	cli_json_str(stdout, msg);
+	puts("}");
+}
+
 /* A package that cannot be read: said on stderr and, for --json readers
  * (the dnf check), as the package's one row. */
 static void unreadable(const char *path, const char *msg, int json)
 {
 	cli_err("%s", msg);
-	if (json) {
-		fputs("{\"package\":", stdout);
-		cli_json_str(stdout, path);
-		fputs(",\"problem\":", stdout);
-		cli_json_str(stdout, msg);
-		puts("}");
-	}
+	if (json)
+		json_pkg_problem(path, msg);
 }
 
 /* One package; 0 all verifies, 1 something does not, with rows printed. */
@@ -225,15 +230,10 @@ static int inspect_one(const char *path, const struct evmpkg_trust *t, int json)
 		printf("%s (%s): %zu files, manifest: %s\n", path, name, n, mstate);
 	/* What is wrong with the package as a whole: the manifest, pairing. */
 	for (size_t i = 0; i < evmpkg_pkg_nproblems(pkg); i++, bad++) {
-		if (json) {
-			fputs("{\"package\":", stdout);
-			cli_json_str(stdout, path);
-			fputs(",\"problem\":", stdout);
-			cli_json_str(stdout, evmpkg_pkg_problem(pkg, i));
-			puts("}");
-		} else {
+		if (json)
+			json_pkg_problem(path, evmpkg_pkg_problem(pkg, i));
+		else
 			printf("problem: %s\n", evmpkg_pkg_problem(pkg, i));
-		}
 	}
 	for (size_t i = 0; i < n; i++) {
 		const struct ifile *f = &files[i];
